@@ -1,0 +1,105 @@
+# Vireo: a bare-metal microhypervisor for Intel VT-x, built as a UEFI application.
+#
+#   make            build vireo.efi and the test EFI programs
+#   make run        boot Vireo in Bochs (or nested QEMU/KVM) on this terminal
+#   make test       hosted unit tests, then the end-to-end boots
+#   make unit       hosted unit tests only (ASan + UBSan)
+#   make lint       clang-tidy and cppcheck over the tree
+
+CC		:= gcc
+LD		:= ld
+NASM		:= nasm
+OBJCOPY		:= objcopy
+HOSTCC		?= gcc
+
+EFI_INC		:= /usr/include/efi
+EFI_LIB		:= /usr/lib
+EFI_CRT0	:= $(EFI_LIB)/crt0-efi-x86_64.o
+
+B		:= build
+
+WARNINGS	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+		   -Wpointer-arith -Wundef -Wvla -Wimplicit-fallthrough
+KCFLAGS		:= -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-builtin -fno-stack-protector \
+		   -fno-strict-aliasing -fpic -fshort-wchar -mno-red-zone -mgeneral-regs-only \
+		   -fno-asynchronous-unwind-tables -DGNU_EFI_USE_MS_ABI \
+		   -isystem $(EFI_INC) -isystem $(EFI_INC)/x86_64 -I.
+KLDFLAGS	:= -nostdlib -znocombreloc -shared -Bsymbolic --no-undefined -T linker.ld
+EFI_SECTIONS	:= -j .text -j .data -j .dynamic -j .dynsym -j .rela -j .reloc
+
+# The hypervisor image.
+VIREO_SRCS	:= $(wildcard boot/*.c arch/x86/*.c hv/*.c viridian/*.c)
+VIREO_ASMS	:= $(wildcard arch/x86/*.asm)
+VIREO_OBJS	:= $(VIREO_SRCS:%.c=$(B)/efi/%.o) $(VIREO_ASMS:%.asm=$(B)/efi/%.o)
+
+# Guest-side programs used by the end-to-end tests (each tests/<name>/ is one .efi).
+TEST_EFIS	:= $(patsubst tests/%/,$(B)/%.efi,$(dir $(wildcard tests/*/main.c)))
+
+all: $(B)/vireo.efi $(TEST_EFIS)
+
+$(B)/efi/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/efi/%.o: %.asm
+	@mkdir -p $(dir $@)
+	$(NASM) -f elf64 -Werror -o $@ $<
+
+$(B)/vireo.so: $(VIREO_OBJS) linker.ld
+	$(LD) $(KLDFLAGS) $(EFI_CRT0) $(VIREO_OBJS) -L$(EFI_LIB) -lefi -lgnuefi -o $@
+
+# Each test program: tests/<name>/*.c (+ *.asm) linked the same way as Vireo.
+.SECONDEXPANSION:
+$(B)/%.so: $$(patsubst %.c,$(B)/efi/%.o,$$(wildcard tests/$$*/*.c)) \
+	   $$(patsubst %.asm,$(B)/efi/%.o,$$(wildcard tests/$$*/*.asm)) linker.ld
+	$(LD) $(KLDFLAGS) $(EFI_CRT0) $(filter %.o,$^) -L$(EFI_LIB) -lefi -lgnuefi -o $@
+
+$(B)/%.efi: $(B)/%.so
+	$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
+
+# ---------------------------------------------------------------- hosted unit tests
+#
+# hv/, viridian/ and the pure parts of arch/x86 and boot/ compile for Linux and
+# link against fakes of the hardware interfaces (tests/unit/fake_*.c).
+
+HOST_CFLAGS	:= -std=gnu11 -O1 -g $(WARNINGS) -I. -DHOSTED \
+		   -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+HOSTED_EXTRA	:= arch/x86/vmx_caps.c boot/config.c boot/prompt.c
+HOST_SRCS	:= $(wildcard hv/*.c viridian/*.c) $(HOSTED_EXTRA)
+HOST_FAKES	:= $(wildcard tests/unit/fake_*.c)
+UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(B)/host/%,$(wildcard tests/unit/test_*.c))
+HOST_OBJS	:= $(patsubst %.c,$(B)/host/%.o,$(wildcard $(HOST_SRCS)) $(HOST_FAKES))
+
+$(B)/host/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/host/test_%: $(B)/host/tests/unit/test_%.o $(HOST_OBJS)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@
+
+unit: $(UNIT_TESTS)
+	@tests/run-unit $(UNIT_TESTS)
+
+# ---------------------------------------------------------------- end to end
+
+deps:
+	@tests/deps
+
+test: deps
+	@$(MAKE) --no-print-directory all $(UNIT_TESTS)
+	@tests/run-all
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@tests/e2e/run-interactive
+
+lint:
+	@tests/lint
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all unit deps test run lint clean
+.DELETE_ON_ERROR:
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

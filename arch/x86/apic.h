@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef ARCH_X86_APIC_H
+#define ARCH_X86_APIC_H
+
+#include "hv/compiler.h"
+
+/*
+ * The local APIC of the processor the caller runs on, in whichever mode
+ * (xAPIC or x2APIC) the guest has put it. Used to carry out the guest's
+ * writes to the Hyper-V APIC MSRs on the real APIC.
+ */
+void apic_write_eoi(uint32_t value);
+/* ICR in the xAPIC layout: ICR-high << 32 | ICR-low (TLFS "Virtual Interrupt Controller"). */
+uint64_t apic_read_icr(void);
+void apic_write_icr(uint64_t value);
+uint32_t apic_read_tpr(void);
+void apic_write_tpr(uint32_t value);
+
+#endif

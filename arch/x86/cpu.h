@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef ARCH_X86_CPU_H
+#define ARCH_X86_CPU_H
+
+/*
+ * What the hypervisor core needs from the processor, behind functions so that
+ * hv/ and viridian/ link against tests/unit/fake_cpu.c in the hosted build.
+ */
+
+#include "hv/compiler.h"
+
+struct cpuid_regs {
+	uint32_t eax, ebx, ecx, edx;
+};
+
+void cpu_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r);
+
+/* 0 on success, -1 if the processor raised #GP. */
+int cpu_rdmsr_safe(uint32_t msr, uint64_t *val);
+int cpu_wrmsr_safe(uint32_t msr, uint64_t val);
+int cpu_xsetbv_safe(uint32_t index, uint64_t val);
+
+uint64_t cpu_rdtsc(void);
+
+/* Write back and invalidate the caches: what INVD becomes for a guest (SDM "INVD"). */
+void cpu_wbinvd(void);
+
+/* Host virtual address of a physical address (Vireo's host page tables are an identity map). */
+void *phys_to_virt(uint64_t pa);
+
+#endif

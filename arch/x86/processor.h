@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef ARCH_X86_PROCESSOR_H
+#define ARCH_X86_PROCESSOR_H
+
+/* Control registers, descriptor tables and port I/O: the real build only. */
+
+#include "hv/compiler.h"
+
+#define X86_CR0_PE	BIT(0)
+#define X86_CR0_NE	BIT(5)
+#define X86_CR0_PG	BIT(31)
+#define X86_CR4_PAE	BIT(5)
+#define X86_CR4_VMXE	BIT(13)
+#define X86_CR4_SMXE	BIT(14)
+#define X86_RFLAGS_IF	BIT(9)
+
+struct __packed desc_ptr {
+	uint16_t limit;
+	uint64_t base;
+};
+
+#define DEFINE_READ_CR(n)						\
+static inline uint64_t read_cr##n(void)					\
+{									\
+	uint64_t v;							\
+	asm volatile("mov %%cr" #n ", %0" : "=r"(v));			\
+	return v;							\
+}
+#define DEFINE_WRITE_CR(n)						\
+static inline void write_cr##n(uint64_t v)				\
+{									\
+	asm volatile("mov %0, %%cr" #n : : "r"(v) : "memory");		\
+}
+DEFINE_READ_CR(0)
+DEFINE_READ_CR(3)
+DEFINE_READ_CR(4)
+DEFINE_WRITE_CR(0)
+DEFINE_WRITE_CR(4)
+
+#define DEFINE_READ_SEG(name)						\
+static inline uint16_t read_##name(void)				\
+{									\
+	uint16_t v;							\
+	asm volatile("mov %%" #name ", %0" : "=rm"(v));			\
+	return v;							\
+}
+DEFINE_READ_SEG(cs)
+DEFINE_READ_SEG(ss)
+DEFINE_READ_SEG(ds)
+DEFINE_READ_SEG(es)
+DEFINE_READ_SEG(fs)
+DEFINE_READ_SEG(gs)
+
+static inline uint16_t read_tr(void)
+{
+	uint16_t v;
+
+	asm volatile("str %0" : "=rm"(v));
+	return v;
+}
+
+static inline uint16_t read_ldtr(void)
+{
+	uint16_t v;
+
+	asm volatile("sldt %0" : "=rm"(v));
+	return v;
+}
+
+static inline void read_gdt(struct desc_ptr *d)
+{
+	asm volatile("sgdt %0" : "=m"(*d));
+}
+
+static inline void read_idt(struct desc_ptr *d)
+{
+	asm volatile("sidt %0" : "=m"(*d));
+}
+
+static inline uint64_t read_dr7(void)
+{
+	uint64_t v;
+
+	asm volatile("mov %%dr7, %0" : "=r"(v));
+	return v;
+}
+
+static inline uint64_t read_rflags(void)
+{
+	uint64_t v;
+
+	asm volatile("pushfq; pop %0" : "=r"(v));
+	return v;
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+	asm volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+}
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void cpu_relax(void)
+{
+	asm volatile("pause" ::: "memory");
+}
+
+static inline void cli(void)
+{
+	asm volatile("cli" ::: "memory");
+}
+
+static inline void __noreturn cpu_halt_forever(void)
+{
+	for (;;)
+		asm volatile("cli; hlt" ::: "memory");
+}
+
+#endif

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef ARCH_X86_VMX_H
+#define ARCH_X86_VMX_H
+
+#include "arch/x86/host.h"
+#include "arch/x86/vmx_caps.h"
+#include "hv/vcpu.h"
+
+#define HOST_STACK_SIZE	(16 * 1024)
+
+/* Everything one virtual processor owns; page-aligned, in Vireo's memory. */
+struct vmx_vcpu {
+	uint8_t vmxon_region[4096];
+	uint8_t vmcs[4096];
+	uint8_t msr_bitmap[4096];
+	uint8_t stack[HOST_STACK_SIZE];
+	struct host_cpu host;
+	struct vcpu vcpu;
+	const struct vmx_caps *caps;
+};
+
+enum vmx_support {
+	VMX_SUPPORTED,
+	VMX_NO_CPU_SUPPORT,		/* CPUID.1:ECX.VMX clear */
+	VMX_DISABLED_BY_FIRMWARE,	/* IA32_FEATURE_CONTROL locked without VMX outside SMX */
+};
+
+/* Checks, and where the firmware left it unlocked, enables VT-x on this processor. */
+enum vmx_support vmx_check_and_enable(void);
+
+/* VMXON, VMCS set-up from this processor's state, VMLAUNCH. 0 when this code now runs as the guest. */
+int vmx_virtualize_this_cpu(struct vmx_vcpu *vv);
+
+/* C entry of a VM exit (arch/x86/vmx_entry.asm). */
+void vmx_handle_exit(struct guest_regs *regs, struct vmx_vcpu *vv);
+void __noreturn vmx_resume_failed(int cf, int zf, struct vmx_vcpu *vv);
+void vmx_dump_state(struct vmx_vcpu *vv);
+
+int vmx_launch(void);
+
+#endif

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef ARCH_X86_VMX_CAPS_H
+#define ARCH_X86_VMX_CAPS_H
+
+#include "hv/compiler.h"
+
+/*
+ * What the processor allows, read once from the VMX capability MSRs, and the
+ * control words Vireo will run with. Computed on the boot processor; every
+ * other processor must report the same (vmx_caps_equal).
+ */
+struct vmx_caps {
+	uint32_t revision;		/* VMCS revision identifier, IA32_VMX_BASIC[30:0] */
+	uint32_t region_size;		/* bytes of VMXON region and VMCS, IA32_VMX_BASIC[44:32] */
+	bool true_controls;		/* IA32_VMX_BASIC[55]: the TRUE_*_CTLS MSRs exist */
+	uint64_t cr0_fixed0, cr0_fixed1;
+	uint64_t cr4_fixed0, cr4_fixed1;
+
+	uint32_t pin;
+	uint32_t cpu;
+	uint32_t secondary;
+	uint32_t exit;
+	uint32_t entry;
+};
+
+/*
+ * One control word from its capability MSR (SDM "Algorithms for Determining
+ * VMX Capabilities"): bits 31:0 are the allowed-0 settings (a 1 means the
+ * control must be 1), bits 63:32 the allowed-1 settings (a 0 means it must be
+ * 0). Sets required and whatever of optional the processor allows; fails with
+ * -HV_ENODEV, naming the control word and the missing bits, if a required bit
+ * cannot be set.
+ */
+int vmx_adjust_controls(const char *name, uint64_t cap, uint32_t required, uint32_t optional, uint32_t *out);
+
+/* Reads the capability MSRs and computes every control word. */
+int vmx_caps_init(struct vmx_caps *c);
+
+bool vmx_caps_equal(const struct vmx_caps *a, const struct vmx_caps *b);
+
+/* A CR0/CR4 value with the bits VMX operation fixes forced (SDM "VMX-Fixed Bits in CR0/CR4"). */
+static inline uint64_t vmx_fix_cr(uint64_t value, uint64_t fixed0, uint64_t fixed1)
+{
+	return (value | fixed0) & fixed1;
+}
+
+const char *vmx_instruction_error_name(uint32_t error);
+
+#endif

@@ -1,0 +1,232 @@
+; SPDX-License-Identifier: MIT
+;
+; The VM-exit entry point, the first VM entry, host exception stubs and the
+; fault-tolerant MSR/XCR accessors. Everything else is C.
+
+bits 64
+default rel
+
+%define GUEST_RSP	0x681c
+%define GUEST_RIP	0x681e
+%define GUEST_REGS_SIZE	(16 * 8)
+
+extern vmx_handle_exit
+extern vmx_resume_failed
+extern host_exception
+
+section .text
+
+; int vmx_launch(void)
+;
+; Enters the guest at .guest_entry with the caller's stack, so the caller
+; "returns" from vmx_launch as the guest: the firmware goes on running,
+; deprivileged. Returns 0 in the guest, or VMX_FAIL_* in the host if
+; VMLAUNCH failed. The callee-saved registers survive both ways because the
+; guest pops what the host pushed.
+global vmx_launch
+vmx_launch:
+	push	rbx
+	push	rbp
+	push	r12
+	push	r13
+	push	r14
+	push	r15
+	mov	rax, GUEST_RSP
+	vmwrite	rax, rsp
+	mov	rax, GUEST_RIP
+	lea	rdx, [.guest_entry]
+	vmwrite	rax, rdx
+	vmlaunch
+	; Still here: VMLAUNCH failed (CF: no current VMCS, ZF: see VM_INSTRUCTION_ERROR).
+	mov	eax, 1
+	jc	.out
+	mov	eax, 2
+.out:
+	pop	r15
+	pop	r14
+	pop	r13
+	pop	r12
+	pop	rbp
+	pop	rbx
+	ret
+.guest_entry:
+	xor	eax, eax
+	jmp	.out
+
+; VM exits land here (HOST_RIP) on the vCPU's host stack. HOST_RSP points at
+; a 16-byte slot holding the struct vmx_vcpu pointer; the guest's GPRs are
+; pushed below it in struct guest_regs order (hv/vcpu.h), keeping RSP
+; 16-byte aligned for the call.
+global vmx_exit_entry
+vmx_exit_entry:
+	push	r15
+	push	r14
+	push	r13
+	push	r12
+	push	r11
+	push	r10
+	push	r9
+	push	r8
+	push	rdi
+	push	rsi
+	push	rbp
+	sub	rsp, 8			; RSP is in the VMCS
+	push	rbx
+	push	rdx
+	push	rcx
+	push	rax
+	mov	rdi, rsp		; struct guest_regs *
+	mov	rsi, [rsp + GUEST_REGS_SIZE]	; struct vmx_vcpu *
+	call	vmx_handle_exit
+	pop	rax
+	pop	rcx
+	pop	rdx
+	pop	rbx
+	add	rsp, 8
+	pop	rbp
+	pop	rsi
+	pop	rdi
+	pop	r8
+	pop	r9
+	pop	r10
+	pop	r11
+	pop	r12
+	pop	r13
+	pop	r14
+	pop	r15
+	vmresume
+	; VMRESUME failed: report with the flags it left.
+	setc	dil
+	setz	sil
+	movzx	edi, dil
+	movzx	esi, sil
+	mov	rdx, [rsp]		; struct vmx_vcpu *
+	and	rsp, -16
+	call	vmx_resume_failed	; does not return
+
+; Host exceptions. The processor pushes an error code for vectors 8, 10-14,
+; 17, 21, 29 and 30 (SDM "Exception and Interrupt Reference"); the stubs push
+; a zero for the others so host_exception() sees one frame layout.
+%macro EXC_NOERR 1
+exc_%1:
+	push	0
+	push	%1
+	jmp	exc_common
+%endmacro
+%macro EXC_ERR 1
+exc_%1:
+	push	%1
+	jmp	exc_common
+%endmacro
+
+%assign v 0
+%rep 32
+%if v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 || v == 29 || v == 30
+	EXC_ERR v
+%else
+	EXC_NOERR v
+%endif
+%assign v v + 1
+%endrep
+
+; Frame for host_exception(): 15 GPRs, vector, error code, then the
+; processor's RIP, CS, RFLAGS, RSP, SS (struct host_exception_frame).
+exc_common:
+	push	rax
+	push	rcx
+	push	rdx
+	push	rbx
+	push	rbp
+	push	rsi
+	push	rdi
+	push	r8
+	push	r9
+	push	r10
+	push	r11
+	push	r12
+	push	r13
+	push	r14
+	push	r15
+	mov	rdi, rsp
+	mov	rbx, rsp
+	and	rsp, -16
+	call	host_exception		; returns only when the fault was fixed up
+	mov	rsp, rbx
+	pop	r15
+	pop	r14
+	pop	r13
+	pop	r12
+	pop	r11
+	pop	r10
+	pop	r9
+	pop	r8
+	pop	rdi
+	pop	rsi
+	pop	rbp
+	pop	rbx
+	pop	rdx
+	pop	rcx
+	pop	rax
+	add	rsp, 16			; vector and error code
+	iretq
+
+; int cpu_rdmsr_safe(uint32_t msr, uint64_t *val), int cpu_wrmsr_safe(uint32_t msr, uint64_t val),
+; int cpu_xsetbv_safe(uint32_t index, uint64_t val): 0, or -1 if the
+; instruction raised #GP (host_exception() resumes at the fixup through
+; the exception table).
+global cpu_rdmsr_safe
+cpu_rdmsr_safe:
+	mov	ecx, edi
+.insn:	rdmsr
+	shl	rdx, 32
+	or	rax, rdx
+	mov	[rsi], rax
+	xor	eax, eax
+	ret
+.fixup:	mov	eax, -1
+	ret
+
+global cpu_wrmsr_safe
+cpu_wrmsr_safe:
+	mov	ecx, edi
+	mov	rax, rsi
+	mov	rdx, rsi
+	shr	rdx, 32
+.insn:	wrmsr
+	xor	eax, eax
+	ret
+.fixup:	mov	eax, -1
+	ret
+
+global cpu_xsetbv_safe
+cpu_xsetbv_safe:
+	mov	ecx, edi
+	mov	rax, rsi
+	mov	rdx, rsi
+	shr	rdx, 32
+.insn:	xsetbv
+	xor	eax, eax
+	ret
+.fixup:	mov	eax, -1
+	ret
+
+; Host exception table: pairs of {faulting instruction, where to resume}.
+section .data
+align 8
+global host_extable_start, host_extable_end
+host_extable_start:
+	dq	cpu_rdmsr_safe.insn, cpu_rdmsr_safe.fixup
+	dq	cpu_wrmsr_safe.insn, cpu_wrmsr_safe.fixup
+	dq	cpu_xsetbv_safe.insn, cpu_xsetbv_safe.fixup
+host_extable_end:
+
+; Entry points of the 32 exception stubs, for the host IDT.
+global host_exception_stubs
+host_exception_stubs:
+%assign v 0
+%rep 32
+	dq	exc_ %+ v
+%assign v v + 1
+%endrep
+
+section .note.GNU-stack noalloc noexec nowrite progbits

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The C half of a VM exit: copy what the handlers need out of the VMCS into
+ * struct vcpu, dispatch (hv/exit.c), write back the new RIP and any event to
+ * inject, and return to vmx_exit_entry for VMRESUME.
+ */
+#include "arch/x86/processor.h"
+#include "arch/x86/reset.h"
+#include "arch/x86/vmcs.h"
+#include "arch/x86/vmx.h"
+#include "arch/x86/vmx_ops.h"
+#include "hv/exit.h"
+#include "hv/log.h"
+
+static void vmx_write_back(struct vcpu *v)
+{
+	struct pending_event *e = &v->event;
+
+	if (v->rip_changed) {
+		uint64_t intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+
+		vmcs_write(GUEST_RIP, v->rip);
+		/* An emulated instruction ends any STI or MOV SS blocking (SDM "Interruptibility State"). */
+		if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+			vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+				   intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	}
+	if (e->valid) {
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID | (uint32_t)e->type << INTR_INFO_TYPE_SHIFT |
+			   (e->has_error_code ? INTR_INFO_DELIVER_CODE : 0) | e->vector);
+		if (e->has_error_code)
+			vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, e->error_code);
+	}
+}
+
+void vmx_dump_state(struct vmx_vcpu *vv)
+{
+	struct vcpu *v = &vv->vcpu;
+	struct guest_regs *r = v->regs;
+
+	log_err("vcpu%u: rip %#llx rsp %#llx rflags %#llx", v->vp_index,
+		(unsigned long long)vmcs_read(GUEST_RIP), (unsigned long long)vmcs_read(GUEST_RSP),
+		(unsigned long long)vmcs_read(GUEST_RFLAGS));
+	log_err("vcpu%u: cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx", v->vp_index,
+		(unsigned long long)vmcs_read(GUEST_CR0), (unsigned long long)vmcs_read(GUEST_CR3),
+		(unsigned long long)vmcs_read(GUEST_CR4), (unsigned long long)vmcs_read(GUEST_IA32_EFER));
+	log_err("vcpu%u: cs %#llx ar %#llx ss %#llx ar %#llx tr %#llx ar %#llx", v->vp_index,
+		(unsigned long long)vmcs_read(GUEST_CS_SELECTOR), (unsigned long long)vmcs_read(GUEST_CS_AR_BYTES),
+		(unsigned long long)vmcs_read(GUEST_SS_SELECTOR), (unsigned long long)vmcs_read(GUEST_SS_AR_BYTES),
+		(unsigned long long)vmcs_read(GUEST_TR_SELECTOR), (unsigned long long)vmcs_read(GUEST_TR_AR_BYTES));
+	if (r)
+		log_err("vcpu%u: rax %#llx rbx %#llx rcx %#llx rdx %#llx rsi %#llx rdi %#llx", v->vp_index,
+			(unsigned long long)r->rax, (unsigned long long)r->rbx, (unsigned long long)r->rcx,
+			(unsigned long long)r->rdx, (unsigned long long)r->rsi, (unsigned long long)r->rdi);
+	log_err("vcpu%u: exit reason %#llx qualification %#llx, VM-instruction error %llu", v->vp_index,
+		(unsigned long long)vmcs_read(VM_EXIT_REASON), (unsigned long long)vmcs_read(EXIT_QUALIFICATION),
+		(unsigned long long)vmcs_read(VM_INSTRUCTION_ERROR));
+}
+
+static void __noreturn vmx_stop_vcpu(struct vmx_vcpu *vv)
+{
+	vmx_dump_state(vv);
+	log_err("vcpu%u: stopped", vv->vcpu.vp_index);
+	cpu_halt_forever();
+}
+
+void vmx_handle_exit(struct guest_regs *regs, struct vmx_vcpu *vv)
+{
+	struct vcpu *v = &vv->vcpu;
+	uint32_t reason = (uint32_t)vmcs_read(VM_EXIT_REASON);
+
+	v->regs = regs;
+	if (reason & VMX_EXIT_REASON_ENTRY_FAILURE) {
+		log_err("vcpu%u: VM entry failed: %s", v->vp_index, exit_reason_name(reason & 0xffff));
+		vmx_stop_vcpu(vv);
+	}
+	v->exit_reason = reason & 0xffff;
+	v->exit_qual = vmcs_read(EXIT_QUALIFICATION);
+	v->instr_len = (uint32_t)vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	v->rip = vmcs_read(GUEST_RIP);
+	v->rip_changed = false;
+	v->event.valid = false;
+
+	switch (exit_dispatch(v)) {
+	case EXIT_RESUME:
+		vmx_write_back(v);
+		return;
+	case EXIT_RESET_SYSTEM:
+		platform_reset();
+	case EXIT_STOP_VCPU:
+		break;
+	}
+	vmx_stop_vcpu(vv);
+}
+
+void vmx_resume_failed(int cf, int zf, struct vmx_vcpu *vv)
+{
+	if (cf)
+		log_err("vcpu%u: VMRESUME failed: no current VMCS", vv->vcpu.vp_index);
+	else if (zf)
+		log_err("vcpu%u: VMRESUME failed: %s", vv->vcpu.vp_index,
+			vmx_instruction_error_name((uint32_t)vmcs_read(VM_INSTRUCTION_ERROR)));
+	vmx_stop_vcpu(vv);
+}

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vireo.efi: started from the UEFI shell or a boot entry, it reads its
+ * configuration, checks for VT-x, takes the processor into VMX root and
+ * turns the running firmware into its guest, then returns to its caller,
+ * which goes on running deprivileged. Anything that prevents that leaves the
+ * machine as it was and returns an error: the boot continues without Vireo.
+ */
+#include <efi.h>
+#include <efilib.h>
+#include "arch/x86/cpu.h"
+#include "arch/x86/host.h"
+#include "arch/x86/serial.h"
+#include "arch/x86/vmx.h"
+#include "boot/cfgload.h"
+#include "boot/clock.h"
+#include "boot/console.h"
+#include "boot/platform.h"
+#include "boot/platform_efi.h"
+#include "boot/prompt.h"
+#include "boot/relocate.h"
+#include "boot/savestate_var.h"
+#include "hv/errno.h"
+#include "hv/log.h"
+#include "hv/mgmt.h"
+#include "hv/partition.h"
+#include "hv/version.h"
+
+static struct partition partition;
+static struct vmx_caps vmx_caps;
+static EFI_HANDLE vireo_image;
+
+/* Is Vireo already the hypervisor here? Its signature sits at 0x40000000 or 0x40000100. */
+static bool vireo_already_running(void)
+{
+	static const uint32_t bases[] = { 0x40000000, 0x40000100 };
+	struct cpuid_regs r;
+
+	cpu_cpuid(1, 0, &r);
+	if (!(r.ecx & BIT(31)))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(bases); i++) {
+		cpu_cpuid(bases[i], 0, &r);
+		if (r.ebx == VIREO_SIGNATURE_EBX && r.ecx == VIREO_SIGNATURE_ECX && r.edx == VIREO_SIGNATURE_EDX)
+			return true;
+	}
+	return false;
+}
+
+static EFI_STATUS refuse(EFI_STATUS status, const char *what, const char *todo)
+{
+	console_printf("vireo: %s: %s; not loaded, boot continues without it\n", what, todo);
+	return status;
+}
+
+static int prompt_getc(void *ctx)
+{
+	EFI_INPUT_KEY key;
+	UINTN index;
+
+	(void)ctx;
+	for (;;) {
+		uefi_call_wrapper(BS->WaitForEvent, 3, 1, &ST->ConIn->WaitForKey, &index);
+		if (!EFI_ERROR(uefi_call_wrapper(ST->ConIn->ReadKeyStroke, 2, ST->ConIn, &key)) &&
+		    key.UnicodeChar && key.UnicodeChar < 0x80)
+			return key.UnicodeChar;
+	}
+}
+
+static void prompt_write(void *ctx, const char *s, size_t len)
+{
+	(void)ctx;
+	console_write(s, len);
+}
+
+static int prompt_save(void *ctx, const char *text, size_t len)
+{
+	(void)ctx;
+	return cfgload_write_file(vireo_image, text, len);
+}
+
+/* Waits up to timeout seconds for a key on the console; true if one came (and was eaten). */
+static bool key_pressed_within(unsigned int seconds)
+{
+	EFI_INPUT_KEY key;
+
+	uefi_call_wrapper(ST->ConIn->Reset, 2, ST->ConIn, FALSE);
+	for (unsigned int tick = 0; tick < seconds * 20; tick++) {
+		if (!EFI_ERROR(uefi_call_wrapper(ST->ConIn->ReadKeyStroke, 2, ST->ConIn, &key)))
+			return true;
+		platform_stall_us(50000);
+	}
+	return false;
+}
+
+static void print_config(const struct vireo_config *cfg)
+{
+	static char text[1024];
+	size_t n = cfg_format(cfg, text, sizeof(text));
+
+	console_printf("vireo: configuration:\n");
+	console_write(text, n < sizeof(text) ? n : sizeof(text) - 1);
+}
+
+/* The serial-console prompt: edits apply to this boot unless saved. */
+static bool console_prompt(struct vireo_config *cfg)
+{
+	const struct prompt_io io = {
+		.getc = prompt_getc,
+		.write = prompt_write,
+		.save = prompt_save,
+	};
+
+	print_config(cfg);
+	if (!cfg->console_timeout)
+		return true;
+	console_printf("vireo: press a key within %u s for the prompt\n", cfg->console_timeout);
+	if (!key_pressed_within(cfg->console_timeout))
+		return true;
+	return prompt_run(cfg, &io) == PROMPT_BOOT;
+}
+
+/* The management partition's part: set the partition parameters before the guest runs. */
+static int configure_partition(const struct vireo_config *cfg)
+{
+	uint64_t unused;
+	int64_t rc;
+
+	partition.ram_top = platform_ram_top();
+	clock_measure(&partition.tsc_hz, &partition.apic_hz);
+	if (cfg->viridian) {
+		rc = mgmt_call(&partition, CALLER_MGMT, MGMT_OP_SET_PARAM, PARAM_VIRIDIAN, cfg->viridian, &unused);
+		if (rc) {
+			console_printf("vireo: error: viridian mask %#llx refused (%s)\n",
+				       (unsigned long long)cfg->viridian, hv_strerror((int)rc));
+			return (int)rc;
+		}
+	}
+	savestate_sync(&partition);
+	return 0;
+}
+
+static struct vmx_vcpu *vcpu_create(unsigned int vp_index)
+{
+	struct vmx_vcpu *vv = platform_alloc_pages(EFI_SIZE_TO_PAGES(sizeof(*vv)));
+
+	if (!vv)
+		return NULL;
+	vv->caps = &vmx_caps;
+	vv->vcpu.part = &partition;
+	vv->vcpu.vp_index = vp_index;
+	vv->vcpu.arch = vv;
+	partition.vcpu[vp_index] = &vv->vcpu;
+	partition.nr_vcpus = vp_index + 1;
+	return vv;
+}
+
+static EFI_STATUS virtualize(void)
+{
+	struct vmx_vcpu *bsp;
+
+	switch (vmx_check_and_enable()) {
+	case VMX_NO_CPU_SUPPORT:
+		return refuse(EFI_UNSUPPORTED, "this processor has no VT-x (CPUID.1:ECX.VMX is clear)",
+			      "run it on an Intel CPU with VT-x, or under a hypervisor that offers nested VMX");
+	case VMX_DISABLED_BY_FIRMWARE:
+		return refuse(EFI_ACCESS_DENIED, "VT-x is disabled and locked by the firmware (IA32_FEATURE_CONTROL)",
+			      "enable Intel Virtualization Technology in the firmware setup");
+	case VMX_SUPPORTED:
+		break;
+	}
+	if (vmx_caps_init(&vmx_caps))
+		return refuse(EFI_UNSUPPORTED, "this processor's VT-x lacks a feature Vireo needs", "see the line above");
+	if (host_init())
+		return refuse(EFI_OUT_OF_RESOURCES, "not enough memory for the host", "free memory or add RAM");
+	bsp = vcpu_create(0);
+	if (!bsp)
+		return refuse(EFI_OUT_OF_RESOURCES, "not enough memory for a vCPU", "free memory or add RAM");
+
+	/* From VMLAUNCH on, the host must not call the firmware: it logs to COM1 only. */
+	console_detach();
+	if (vmx_virtualize_this_cpu(bsp)) {
+		console_attach();
+		return refuse(EFI_DEVICE_ERROR, "VM entry failed", "the log above says why");
+	}
+	console_attach();
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS vireo_main(EFI_HANDLE image, const struct image_copy *copy)
+{
+	struct vireo_config cfg;
+	EFI_STATUS status;
+
+	vireo_image = image;
+	console_init(ST);
+	console_printf("Vireo %s: a microhypervisor for Intel VT-x\n", VIREO_VERSION_STRING);
+	if (cfgload(image, &cfg))
+		return refuse(EFI_INVALID_PARAMETER, "configuration error", "fix vireo.cfg or the command line");
+	serial_init(cfg.serial_port, cfg.serial_baud);
+	log_threshold = cfg.log_level;
+
+	if (!console_prompt(&cfg))
+		return refuse(EFI_ABORTED, "aborted at the prompt", "boot goes on without Vireo");
+	if (vireo_already_running())
+		return refuse(EFI_ALREADY_STARTED, "Vireo is already running on this machine", "nothing to do");
+
+	platform_init(&partition, copy);
+	if (configure_partition(&cfg)) {
+		platform_free_all();
+		return refuse(EFI_INVALID_PARAMETER, "partition configuration refused", "fix the configuration");
+	}
+	status = virtualize();
+	if (EFI_ERROR(status)) {
+		platform_free_all();
+		return status;
+	}
+	console_printf("vireo: running; the firmware is now a guest on %u vCPU(s)\n", partition.nr_vcpus);
+	return EFI_SUCCESS;
+}
+
+/* gnu-efi's crt0 calls this with the System V ABI (GNU_EFI_USE_MS_ABI): no EFIAPI here. */
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	InitializeLib(image, st);
+	return image_run_relocated(image, vireo_main);
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+#include <efi.h>
+#include <efilib.h>
+#include "boot/platform.h"
+#include "boot/platform_efi.h"
+#include "hv/log.h"
+#include "hv/partition.h"
+#include "hv/string.h"
+
+#define MAX_ALLOCATIONS	64
+
+static struct partition *platform_part;
+static struct mem_range allocations[MAX_ALLOCATIONS];
+static unsigned int nr_allocations;
+
+void platform_init(struct partition *p, const struct image_copy *image)
+{
+	platform_part = p;
+	part_add_hv_range(p, (uint64_t)(uintptr_t)image->base, image->size);
+}
+
+void *platform_alloc_pages(size_t pages)
+{
+	EFI_PHYSICAL_ADDRESS pa;
+	EFI_STATUS status;
+
+	if (nr_allocations == MAX_ALLOCATIONS)
+		return NULL;
+	status = uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiRuntimeServicesData, pages, &pa);
+	if (EFI_ERROR(status)) {
+		log_err("platform: out of memory allocating %zu pages", pages);
+		return NULL;
+	}
+	hv_memset((void *)(uintptr_t)pa, 0, pages * EFI_PAGE_SIZE);
+	allocations[nr_allocations++] = (struct mem_range){ pa, pages * EFI_PAGE_SIZE };
+	/* Vireo's memory is never reachable through a guest-supplied address (hv/gmem.c). */
+	if (platform_part && part_add_hv_range(platform_part, pa, pages * EFI_PAGE_SIZE))
+		log_warn("platform: too many ranges to protect %#llx", (unsigned long long)pa);
+	return (void *)(uintptr_t)pa;
+}
+
+void platform_free_all(void)
+{
+	while (nr_allocations) {
+		struct mem_range *r = &allocations[--nr_allocations];
+
+		uefi_call_wrapper(BS->FreePages, 2, r->base, EFI_SIZE_TO_PAGES(r->size));
+	}
+}
+
+uint64_t platform_ram_top(void)
+{
+	UINTN entries, key, desc_size;
+	UINT32 desc_version;
+	EFI_MEMORY_DESCRIPTOR *map = LibMemoryMap(&entries, &key, &desc_size, &desc_version);
+	uint64_t top = 0;
+
+	for (UINTN i = 0; map && i < entries; i++) {
+		EFI_MEMORY_DESCRIPTOR *d = (EFI_MEMORY_DESCRIPTOR *)((UINT8 *)map + i * desc_size);
+		uint64_t end = d->PhysicalStart + d->NumberOfPages * EFI_PAGE_SIZE;
+
+		if (d->Type != EfiMemoryMappedIO && d->Type != EfiMemoryMappedIOPortSpace && end > top)
+			top = end;
+	}
+	if (map)
+		FreePool(map);
+	return top;
+}
+
+void platform_stall_us(uint64_t us)
+{
+	uefi_call_wrapper(BS->Stall, 1, us);
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef BOOT_PLATFORM_EFI_H
+#define BOOT_PLATFORM_EFI_H
+
+/* The rest of the platform interface, used by boot/ only. */
+
+#include "boot/relocate.h"
+#include "hv/compiler.h"
+
+struct partition;
+
+/* Vireo's allocations from here on are recorded as the partition's protected memory. */
+void platform_init(struct partition *p, const struct image_copy *image);
+/* Gives back everything platform_alloc_pages() handed out: a refused load leaves no trace. */
+void platform_free_all(void);
+/* End of the highest RAM-like range of the firmware's memory map. */
+uint64_t platform_ram_top(void);
+void platform_stall_us(uint64_t us);
+
+#endif

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+#include <efi.h>
+#include <efilib.h>
+#include "boot/relocate.h"
+#include "hv/string.h"
+
+/* ELF-64 dynamic relocation records (System V ABI, AMD64 supplement "Relocation Types"). */
+struct elf64_dyn {
+	int64_t tag;
+	uint64_t val;
+};
+
+struct elf64_rela {
+	uint64_t offset;
+	uint64_t info;
+	int64_t addend;
+};
+
+#define DT_NULL			0
+#define DT_RELA			7
+#define DT_RELASZ		8
+#define DT_RELAENT		9
+#define R_X86_64_RELATIVE	8
+
+extern const uint8_t ImageBase[];
+extern const struct elf64_dyn _DYNAMIC[];
+
+/* Apply the image's RELATIVE relocations for the copy at base; only those exist in a -Bsymbolic image. */
+static bool relocate_copy(uint8_t *base)
+{
+	const struct elf64_dyn *dyn = (const struct elf64_dyn *)(base + ((const uint8_t *)_DYNAMIC - ImageBase));
+	uint64_t rela = 0, relasz = 0, relaent = sizeof(struct elf64_rela);
+
+	for (; dyn->tag != DT_NULL; dyn++) {
+		if (dyn->tag == DT_RELA)
+			rela = dyn->val;
+		else if (dyn->tag == DT_RELASZ)
+			relasz = dyn->val;
+		else if (dyn->tag == DT_RELAENT)
+			relaent = dyn->val;
+	}
+	for (uint64_t off = 0; off < relasz; off += relaent) {
+		const struct elf64_rela *r = (const struct elf64_rela *)(base + rela + off);
+
+		if ((uint32_t)r->info != R_X86_64_RELATIVE)
+			return false;
+		*(uint64_t *)(base + r->offset) = (uint64_t)(uintptr_t)base + (uint64_t)r->addend;
+	}
+	return true;
+}
+
+EFI_STATUS image_run_relocated(EFI_HANDLE image, image_entry_t entry)
+{
+	EFI_LOADED_IMAGE *li;
+	EFI_PHYSICAL_ADDRESS pa;
+	struct image_copy copy;
+	image_entry_t copied_entry;
+	EFI_STATUS status;
+	UINTN pages;
+
+	status = uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol, (void **)&li);
+	if (EFI_ERROR(status))
+		return status;
+	pages = EFI_SIZE_TO_PAGES(li->ImageSize);
+	status = uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiRuntimeServicesCode, pages, &pa);
+	if (EFI_ERROR(status))
+		return status;
+
+	copy.base = (void *)(uintptr_t)pa;
+	copy.size = pages * EFI_PAGE_SIZE;
+	hv_memset(copy.base, 0, copy.size);
+	hv_memcpy(copy.base, li->ImageBase, li->ImageSize);
+	if (!relocate_copy(copy.base)) {
+		uefi_call_wrapper(BS->FreePages, 2, pa, pages);
+		return EFI_LOAD_ERROR;
+	}
+	copied_entry = (image_entry_t)(uintptr_t)((uint8_t *)copy.base + ((const uint8_t *)entry - ImageBase));
+	status = copied_entry(image, &copy);
+	if (EFI_ERROR(status))
+		uefi_call_wrapper(BS->FreePages, 2, pa, pages);
+	return status;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VM-exit dispatch: one table indexed by the basic exit reason.
+ *
+ * A handler returns EXIT_RESUME after it has emulated the instruction (and
+ * advanced RIP with vcpu_skip_instruction) or queued an event for the guest
+ * (which leaves RIP alone); EXIT_STOP_VCPU when the vCPU cannot go on;
+ * EXIT_RESET_SYSTEM when the machine must reset. Reasons without a handler
+ * are unexpected: reported with their qualification, then the vCPU stops.
+ */
+#include "hv/exit.h"
+#include "hv/log.h"
+
+static const exit_handler_t exit_handlers[EXIT_REASON_MAX] = {
+	[EXIT_REASON_TRIPLE_FAULT]	= exit_triple_fault,
+	[EXIT_REASON_CPUID]		= exit_cpuid,
+	[EXIT_REASON_GETSEC]		= exit_vmx_instruction,
+	[EXIT_REASON_INVD]		= exit_invd,
+	[EXIT_REASON_VMCALL]		= exit_vmcall,
+	[EXIT_REASON_VMCLEAR]		= exit_vmx_instruction,
+	[EXIT_REASON_VMLAUNCH]		= exit_vmx_instruction,
+	[EXIT_REASON_VMPTRLD]		= exit_vmx_instruction,
+	[EXIT_REASON_VMPTRST]		= exit_vmx_instruction,
+	[EXIT_REASON_VMREAD]		= exit_vmx_instruction,
+	[EXIT_REASON_VMRESUME]		= exit_vmx_instruction,
+	[EXIT_REASON_VMWRITE]		= exit_vmx_instruction,
+	[EXIT_REASON_VMXOFF]		= exit_vmx_instruction,
+	[EXIT_REASON_VMXON]		= exit_vmx_instruction,
+	[EXIT_REASON_MSR_READ]		= exit_rdmsr,
+	[EXIT_REASON_MSR_WRITE]		= exit_wrmsr,
+	[EXIT_REASON_INVEPT]		= exit_vmx_instruction,
+	[EXIT_REASON_INVVPID]		= exit_vmx_instruction,
+	[EXIT_REASON_XSETBV]		= exit_xsetbv,
+};
+
+#define EXIT_REASON_STRING(name, nr) [nr] = #name,
+static const char *const exit_reason_names[EXIT_REASON_MAX] = {
+	EXIT_REASONS(EXIT_REASON_STRING)
+};
+#undef EXIT_REASON_STRING
+
+const char *exit_reason_name(uint32_t reason)
+{
+	if (reason < EXIT_REASON_MAX && exit_reason_names[reason])
+		return exit_reason_names[reason];
+	return "UNKNOWN";
+}
+
+bool exit_has_handler(uint32_t reason)
+{
+	return reason < EXIT_REASON_MAX && exit_handlers[reason];
+}
+
+enum exit_action exit_dispatch(struct vcpu *v)
+{
+	if (!exit_has_handler(v->exit_reason)) {
+		log_err("vcpu%u: unexpected VM exit %u (%s), qualification %#llx, at rip %#llx",
+			v->vp_index, v->exit_reason, exit_reason_name(v->exit_reason),
+			(unsigned long long)v->exit_qual, (unsigned long long)v->rip);
+		return EXIT_STOP_VCPU;
+	}
+	return exit_handlers[v->exit_reason](v);
+}

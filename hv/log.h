@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef HV_LOG_H
+#define HV_LOG_H
+
+#include <stdarg.h>
+#include "hv/compiler.h"
+
+enum log_level {
+	LOG_ERR,
+	LOG_WARN,
+	LOG_INFO,
+	LOG_DEBUG,
+};
+
+extern enum log_level log_threshold;
+
+/* Formats with hv_vsnprintf and writes one line to the log sink. */
+void hv_log(enum log_level level, const char *fmt, ...) __printf(2, 3);
+
+#define log_err(...)	hv_log(LOG_ERR, __VA_ARGS__)
+#define log_warn(...)	hv_log(LOG_WARN, __VA_ARGS__)
+#define log_info(...)	hv_log(LOG_INFO, __VA_ARGS__)
+#define log_debug(...)	hv_log(LOG_DEBUG, __VA_ARGS__)
+
+/*
+ * printf subset: %d %i %u %x %X %s %c %p %% with l/ll/z length, '-' and '0'
+ * flags and a width. Always NUL-terminates; returns the length it would have
+ * written.
+ */
+int hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap) __printf(3, 0);
+int hv_snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
+
+/* Where log lines go: COM1 in the real build, a buffer in the hosted tests. */
+void log_sink_write(const char *s, size_t len);
+
+#endif

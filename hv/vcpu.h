@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef HV_VCPU_H
+#define HV_VCPU_H
+
+#include "hv/compiler.h"
+
+struct partition;
+
+/*
+ * Guest general-purpose registers as the exit stub pushes them
+ * (arch/x86/vmx_entry.asm). RSP lives in the VMCS; its slot is unused.
+ */
+struct guest_regs {
+	uint64_t rax, rcx, rdx, rbx, rsp_unused, rbp, rsi, rdi;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+enum guest_mode {
+	GUEST_MODE_REAL,
+	GUEST_MODE_PROTECTED,
+	GUEST_MODE_LONG,
+};
+
+/* Event types of the VM-entry interruption-information field (SDM "VM-Entry Controls for Event Injection"). */
+enum event_type {
+	EVENT_EXTERNAL = 0,
+	EVENT_NMI = 2,
+	EVENT_HW_EXCEPTION = 3,
+	EVENT_SW_INTERRUPT = 4,
+};
+
+#define VEC_UD	6
+#define VEC_GP	13
+
+struct pending_event {
+	bool valid;
+	uint8_t vector;
+	uint8_t type;
+	bool has_error_code;
+	uint32_t error_code;
+};
+
+/*
+ * What an exit handler sees of a virtual processor. arch/x86 fills the exit
+ * fields before dispatch and writes rip and the pending event back after it,
+ * so handlers never touch the VMCS and run unchanged in the hosted tests.
+ */
+struct vcpu {
+	struct guest_regs *regs;
+	struct partition *part;
+	uint32_t vp_index;
+
+	uint32_t exit_reason;		/* basic exit reason, bits 15:0 */
+	uint64_t exit_qual;
+	uint32_t instr_len;
+	uint64_t rip;
+	bool rip_changed;
+
+	struct pending_event event;
+	bool stopped;
+
+	void *arch;			/* struct vmx_vcpu in the real build */
+};
+
+/* Move past the instruction that exited: only for handlers that emulated it. */
+static inline void vcpu_skip_instruction(struct vcpu *v)
+{
+	v->rip += v->instr_len;
+	v->rip_changed = true;
+}
+
+void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+
+static inline void vcpu_inject_gp(struct vcpu *v)
+{
+	vcpu_inject_exception(v, VEC_GP, true, 0);
+}
+
+static inline void vcpu_inject_ud(struct vcpu *v)
+{
+	vcpu_inject_exception(v, VEC_UD, false, 0);
+}
+
+/* Guest privilege level and operating mode, read from the VMCS on demand (arch/x86/guest_state.c). */
+unsigned int vcpu_guest_cpl(const struct vcpu *v);
+enum guest_mode vcpu_guest_mode(const struct vcpu *v);
+
+#endif

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef TESTS_UNIT_FAKE_H
+#define TESTS_UNIT_FAKE_H
+
+/* Controls of the hosted fakes of arch/x86 (tests/unit/fake_*.c). */
+
+#include "hv/compiler.h"
+#include "hv/vcpu.h"
+#include "arch/x86/cpu.h"
+
+/* CPUID: leaves not set read as zero. */
+void fake_cpuid_set(uint32_t leaf, uint32_t subleaf, uint32_t eax, uint32_t ebx, uint32_t ecx, uint32_t edx);
+void fake_cpuid_reset(void);
+
+/* MSRs: an MSR not set raises #GP (the safe accessors return -1). */
+void fake_msr_set(uint32_t msr, uint64_t val);
+bool fake_msr_get(uint32_t msr, uint64_t *val);
+void fake_msr_reset(void);
+
+/* Guest RAM: FAKE_RAM_SIZE bytes at guest-physical 0. */
+#define FAKE_RAM_SIZE (1024 * 1024)
+extern uint8_t fake_ram[FAKE_RAM_SIZE];
+extern uint64_t fake_xcr0;
+extern unsigned int fake_wbinvd_count;
+
+/* Local APIC: what the last accesses wrote. */
+struct fake_apic {
+	uint32_t eoi_count;
+	uint32_t last_eoi;
+	uint64_t icr;
+	uint32_t tpr;
+};
+extern struct fake_apic fake_apic;
+
+/* Guest privilege level and mode as vcpu_guest_cpl()/vcpu_guest_mode() report them. */
+extern unsigned int fake_guest_cpl;
+extern enum guest_mode fake_guest_mode;
+
+/* Everything the log sink received since the last fake_log_clear(). */
+extern char fake_log[16384];
+void fake_log_clear(void);
+bool fake_log_contains(const char *s);
+
+#endif

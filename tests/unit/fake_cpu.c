@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+#include "arch/x86/apic.h"
+#include "arch/x86/cpu.h"
+#include "hv/log.h"
+#include "tests/unit/fake.h"
+
+struct fake_cpuid_entry {
+	uint32_t leaf, subleaf;
+	struct cpuid_regs r;
+};
+
+struct fake_msr_entry {
+	uint32_t msr;
+	uint64_t val;
+};
+
+static struct fake_cpuid_entry cpuid_entries[64];
+static unsigned int nr_cpuid;
+static struct fake_msr_entry msr_entries[64];
+static unsigned int nr_msr;
+static uint64_t tsc;
+
+uint8_t fake_ram[FAKE_RAM_SIZE];
+uint64_t fake_xcr0 = 1;
+struct fake_apic fake_apic;
+unsigned int fake_guest_cpl;
+enum guest_mode fake_guest_mode = GUEST_MODE_LONG;
+char fake_log[16384];
+
+void fake_cpuid_set(uint32_t leaf, uint32_t subleaf, uint32_t eax, uint32_t ebx, uint32_t ecx, uint32_t edx)
+{
+	struct fake_cpuid_entry *e = NULL;
+
+	for (unsigned int i = 0; i < nr_cpuid; i++)
+		if (cpuid_entries[i].leaf == leaf && cpuid_entries[i].subleaf == subleaf)
+			e = &cpuid_entries[i];
+	if (!e && nr_cpuid < ARRAY_SIZE(cpuid_entries))
+		e = &cpuid_entries[nr_cpuid++];
+	if (e)
+		*e = (struct fake_cpuid_entry){ leaf, subleaf, { eax, ebx, ecx, edx } };
+}
+
+void fake_cpuid_reset(void)
+{
+	nr_cpuid = 0;
+}
+
+void cpu_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
+{
+	*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+	for (unsigned int i = 0; i < nr_cpuid; i++)
+		if (cpuid_entries[i].leaf == leaf && cpuid_entries[i].subleaf == subleaf)
+			*r = cpuid_entries[i].r;
+}
+
+void fake_msr_set(uint32_t msr, uint64_t val)
+{
+	for (unsigned int i = 0; i < nr_msr; i++) {
+		if (msr_entries[i].msr == msr) {
+			msr_entries[i].val = val;
+			return;
+		}
+	}
+	if (nr_msr < ARRAY_SIZE(msr_entries))
+		msr_entries[nr_msr++] = (struct fake_msr_entry){ msr, val };
+}
+
+bool fake_msr_get(uint32_t msr, uint64_t *val)
+{
+	for (unsigned int i = 0; i < nr_msr; i++) {
+		if (msr_entries[i].msr == msr) {
+			*val = msr_entries[i].val;
+			return true;
+		}
+	}
+	return false;
+}
+
+void fake_msr_reset(void)
+{
+	nr_msr = 0;
+}
+
+int cpu_rdmsr_safe(uint32_t msr, uint64_t *val)
+{
+	return fake_msr_get(msr, val) ? 0 : -1;
+}
+
+int cpu_wrmsr_safe(uint32_t msr, uint64_t val)
+{
+	uint64_t old;
+
+	if (!fake_msr_get(msr, &old))
+		return -1;
+	fake_msr_set(msr, val);
+	return 0;
+}
+
+int cpu_xsetbv_safe(uint32_t index, uint64_t val)
+{
+	/* XCR0 bit 0 (x87) must be set; bit 2 (AVX) needs bit 1 (SSE). SDM "XSETBV". */
+	if (index != 0 || !(val & 1) || ((val & 4) && !(val & 2)))
+		return -1;
+	fake_xcr0 = val;
+	return 0;
+}
+
+uint64_t cpu_rdtsc(void)
+{
+	return tsc += 1000;
+}
+
+unsigned int fake_wbinvd_count;
+
+void cpu_wbinvd(void)
+{
+	fake_wbinvd_count++;
+}
+
+void *phys_to_virt(uint64_t pa)
+{
+	return pa < FAKE_RAM_SIZE ? &fake_ram[pa] : NULL;
+}
+
+void apic_write_eoi(uint32_t value)
+{
+	fake_apic.eoi_count++;
+	fake_apic.last_eoi = value;
+}
+
+uint64_t apic_read_icr(void)
+{
+	return fake_apic.icr;
+}
+
+void apic_write_icr(uint64_t value)
+{
+	fake_apic.icr = value;
+}
+
+uint32_t apic_read_tpr(void)
+{
+	return fake_apic.tpr;
+}
+
+void apic_write_tpr(uint32_t value)
+{
+	fake_apic.tpr = value;
+}
+
+unsigned int vcpu_guest_cpl(const struct vcpu *v)
+{
+	(void)v;
+	return fake_guest_cpl;
+}
+
+enum guest_mode vcpu_guest_mode(const struct vcpu *v)
+{
+	(void)v;
+	return fake_guest_mode;
+}
+
+void log_sink_write(const char *s, size_t len)
+{
+	size_t used = strlen(fake_log);
+
+	if (used + len >= sizeof(fake_log))
+		len = sizeof(fake_log) - used - 1;
+	memcpy(fake_log + used, s, len);
+	fake_log[used + len] = '\0';
+}
+
+void fake_log_clear(void)
+{
+	fake_log[0] = '\0';
+}
+
+bool fake_log_contains(const char *s)
+{
+	return strstr(fake_log, s) != NULL;
+}

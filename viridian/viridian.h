@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VIRIDIAN_VIRIDIAN_H
+#define VIRIDIAN_VIRIDIAN_H
+
+/*
+ * Hyper-V compatible ("viridian") enlightenments, exposed to a partition by
+ * groups. The partition parameter PARAM_VIRIDIAN holds a mask of the groups
+ * below; every bit turns something on. The mask is set once, by the
+ * management partition, before the guest runs (hv/param.c).
+ */
+
+#include "hv/compiler.h"
+#include "arch/x86/cpu.h"
+
+struct partition;
+struct vcpu;
+
+/*
+ * base: CPUID 0x40000000-0x40000006 ("Microsoft Hv", "Hv#1"), privileges
+ *	 AccessHypercallMsrs, AccessVpIndex, AccessApicMsrs (0x40000003 EAX
+ *	 bits 5, 6, 4); MSRs GUEST_OS_ID, HYPERCALL, VP_INDEX, EOI, ICR, TPR;
+ *	 the hypercall page. TLFS "Feature Discovery", "Hypercall Interface",
+ *	 "Virtual Processor Properties", "Virtual Interrupt Controller".
+ * freq: AccessFrequencyRegs (0x40000003 EAX bit 11) and frequency MSRs
+ *	 available (EDX bit 8); MSRs TSC_FREQUENCY, APIC_FREQUENCY.
+ *	 TLFS "Partition Privilege Flags".
+ */
+#define VIR_BASE	BIT(0)
+#define VIR_FREQ	BIT(1)
+#define VIR_KNOWN	(VIR_BASE | VIR_FREQ)
+
+/* Partition-wide viridian state (the per-VP state is the VP index). */
+struct vir_partition {
+	uint64_t guest_os_id;
+	uint64_t hypercall;
+};
+
+enum msr_result {
+	MSR_DONE,		/* emulated; for RDMSR the value is set */
+	MSR_FAULT,		/* inject #GP */
+	MSR_NOT_VIRIDIAN,	/* outside the synthetic MSR range */
+};
+
+/* 0, or -HV_EINVAL for unknown bits or a mask without base. */
+int vir_validate_mask(uint64_t mask);
+bool vir_has(const struct partition *p, uint64_t group);
+
+/* First leaf of Vireo's own CPUID range: 0x40000100 when viridian is on, else 0x40000000. */
+uint32_t vir_vireo_leaf_base(const struct partition *p);
+
+/* Fills *r and returns true for the viridian leaves this partition exposes. */
+bool vir_cpuid(const struct vcpu *v, uint32_t leaf, struct cpuid_regs *r);
+
+enum msr_result vir_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
+enum msr_result vir_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
+
+/*
+ * A Hyper-V hypercall (VMCALL with the x64 calling convention: control in
+ * RCX, input GPA in RDX, output GPA in R8). Sets RAX or injects the fault.
+ */
+bool vir_hypercall(struct vcpu *v);
+
+/* Names of the groups, for the configuration and the log ("base", "freq"). */
+struct vir_group_name {
+	const char *name;
+	uint64_t bit;
+};
+extern const struct vir_group_name vir_group_names[];
+extern const size_t vir_group_count;
+
+#endif
