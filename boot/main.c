@@ -26,8 +26,9 @@
 #include "hv/partition.h"
 #include "hv/version.h"
 
-static struct partition partition;
-static struct vmx_caps vmx_caps;
+/* What the host uses lives in allocated runtime memory, reached through these. */
+static struct partition *partition;
+static struct vmx_caps *vmx_caps;
 static EFI_HANDLE vireo_image;
 
 /* Is Vireo already the hypervisor here? Its signature sits at 0x40000000 or 0x40000100. */
@@ -126,17 +127,17 @@ static int configure_partition(const struct vireo_config *cfg)
 	uint64_t unused;
 	int64_t rc;
 
-	partition.ram_top = platform_ram_top();
-	clock_measure(&partition.tsc_hz, &partition.apic_hz);
+	partition->ram_top = platform_ram_top();
+	clock_measure(&partition->tsc_hz, &partition->apic_hz);
 	if (cfg->viridian) {
-		rc = mgmt_call(&partition, CALLER_MGMT, MGMT_OP_SET_PARAM, PARAM_VIRIDIAN, cfg->viridian, &unused);
+		rc = mgmt_call(partition, CALLER_MGMT, MGMT_OP_SET_PARAM, PARAM_VIRIDIAN, cfg->viridian, &unused);
 		if (rc) {
 			console_printf("vireo: error: viridian mask %#llx refused (%s)\n",
 				       (unsigned long long)cfg->viridian, hv_strerror((int)rc));
 			return (int)rc;
 		}
 	}
-	savestate_sync(&partition);
+	savestate_sync(partition);
 	return 0;
 }
 
@@ -146,19 +147,21 @@ static struct vmx_vcpu *vcpu_create(unsigned int vp_index)
 
 	if (!vv)
 		return NULL;
-	vv->caps = &vmx_caps;
-	vv->vcpu.part = &partition;
+	vv->caps = vmx_caps;
+	vv->vcpu.part = partition;
 	vv->vcpu.vp_index = vp_index;
 	vv->vcpu.arch = vv;
-	partition.vcpu[vp_index] = &vv->vcpu;
-	partition.nr_vcpus = vp_index + 1;
+	partition->vcpu[vp_index] = &vv->vcpu;
+	partition->nr_vcpus = vp_index + 1;
 	return vv;
 }
 
-static EFI_STATUS virtualize(void)
+/* Refusals a user can act on, before anything is changed. */
+static EFI_STATUS check_processor(void)
 {
-	struct vmx_vcpu *bsp;
-
+	if (vireo_already_running())
+		return refuse(EFI_ALREADY_STARTED, "Vireo is already running on this machine",
+			      "nothing to do (reset to load another version)");
 	switch (vmx_check_and_enable()) {
 	case VMX_NO_CPU_SUPPORT:
 		return refuse(EFI_UNSUPPORTED, "this processor has no VT-x (CPUID.1:ECX.VMX is clear)",
@@ -169,60 +172,78 @@ static EFI_STATUS virtualize(void)
 	case VMX_SUPPORTED:
 		break;
 	}
-	if (vmx_caps_init(&vmx_caps))
+	partition = platform_alloc_pages(EFI_SIZE_TO_PAGES(sizeof(*partition)));
+	vmx_caps = platform_alloc_pages(EFI_SIZE_TO_PAGES(sizeof(*vmx_caps)));
+	if (!partition || !vmx_caps)
+		return refuse(EFI_OUT_OF_RESOURCES, "not enough memory", "free memory or add RAM");
+	if (vmx_caps_init(vmx_caps))
 		return refuse(EFI_UNSUPPORTED, "this processor's VT-x lacks a feature Vireo needs", "see the line above");
+	return EFI_SUCCESS;
+}
+
+/*
+ * Does not return on success: the processor resumes as the guest at resume,
+ * in the firmware-loaded image.
+ */
+static EFI_STATUS virtualize(struct image_copy *copy, const struct guest_resume *resume)
+{
+	struct vmx_vcpu *bsp;
+
 	if (host_init())
 		return refuse(EFI_OUT_OF_RESOURCES, "not enough memory for the host", "free memory or add RAM");
 	bsp = vcpu_create(0);
 	if (!bsp)
 		return refuse(EFI_OUT_OF_RESOURCES, "not enough memory for a vCPU", "free memory or add RAM");
+	if (platform_protect(partition, copy))
+		return refuse(EFI_OUT_OF_RESOURCES, "too many memory ranges to protect", "report this as a bug");
 
+	copy->nr_vcpus = partition->nr_vcpus;
 	/* From VMLAUNCH on, the host must not call the firmware: it logs to COM1 only. */
 	console_detach();
-	if (vmx_virtualize_this_cpu(bsp)) {
-		console_attach();
-		return refuse(EFI_DEVICE_ERROR, "VM entry failed", "the log above says why");
-	}
+	vmx_virtualize_this_cpu(bsp, resume);
 	console_attach();
-	return EFI_SUCCESS;
+	return refuse(EFI_DEVICE_ERROR, "VM entry failed", "the log above says why");
 }
 
-static EFI_STATUS vireo_main(EFI_HANDLE image, const struct image_copy *copy)
+/* Runs in the copy of the image; see boot/relocate.h. */
+static uint64_t vireo_main(void *arg, const struct guest_resume *resume)
 {
+	struct image_copy *copy = arg;
 	struct vireo_config cfg;
 	EFI_STATUS status;
 
-	vireo_image = image;
+	vireo_image = copy->image;
 	console_init(ST);
 	console_printf("Vireo %s: a microhypervisor for Intel VT-x\n", VIREO_VERSION_STRING);
-	if (cfgload(image, &cfg))
+	if (cfgload(vireo_image, &cfg))
 		return refuse(EFI_INVALID_PARAMETER, "configuration error", "fix vireo.cfg or the command line");
 	serial_init(cfg.serial_port, cfg.serial_baud);
 	log_threshold = cfg.log_level;
 
 	if (!console_prompt(&cfg))
 		return refuse(EFI_ABORTED, "aborted at the prompt", "boot goes on without Vireo");
-	if (vireo_already_running())
-		return refuse(EFI_ALREADY_STARTED, "Vireo is already running on this machine", "nothing to do");
-
-	platform_init(&partition, copy);
-	if (configure_partition(&cfg)) {
-		platform_free_all();
-		return refuse(EFI_INVALID_PARAMETER, "partition configuration refused", "fix the configuration");
-	}
-	status = virtualize();
-	if (EFI_ERROR(status)) {
-		platform_free_all();
-		return status;
-	}
-	console_printf("vireo: running; the firmware is now a guest on %u vCPU(s)\n", partition.nr_vcpus);
-	return EFI_SUCCESS;
+	status = check_processor();
+	if (!EFI_ERROR(status) && configure_partition(&cfg))
+		status = refuse(EFI_INVALID_PARAMETER, "partition configuration refused", "fix the configuration");
+	if (!EFI_ERROR(status))
+		status = virtualize(copy, resume);
+	platform_free_all();
+	return status;
 }
 
 /* gnu-efi's crt0 calls this with the System V ABI (GNU_EFI_USE_MS_ABI): no EFIAPI here. */
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
+	struct image_copy copy;
+	EFI_STATUS status;
+
 	InitializeLib(image, st);
-	return image_run_relocated(image, vireo_main);
+	status = image_run_relocated(image, vireo_main, &copy);
+	if (!EFI_ERROR(status)) {
+		/* This is the guest now, in the image the firmware loaded. */
+		console_init(st);
+		console_printf("vireo: running; the firmware is now a guest on %u vCPU(s)\n", copy.nr_vcpus);
+	}
+	return status;
 }

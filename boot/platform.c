@@ -9,14 +9,16 @@
 
 #define MAX_ALLOCATIONS	64
 
-static struct partition *platform_part;
 static struct mem_range allocations[MAX_ALLOCATIONS];
 static unsigned int nr_allocations;
 
-void platform_init(struct partition *p, const struct image_copy *image)
+int platform_protect(struct partition *p, const struct image_copy *image)
 {
-	platform_part = p;
-	part_add_hv_range(p, (uint64_t)(uintptr_t)image->base, image->size);
+	int err = part_add_hv_range(p, (uint64_t)(uintptr_t)image->base, image->size);
+
+	for (unsigned int i = 0; !err && i < nr_allocations; i++)
+		err = part_add_hv_range(p, allocations[i].base, allocations[i].size);
+	return err;
 }
 
 void *platform_alloc_pages(size_t pages)
@@ -33,9 +35,6 @@ void *platform_alloc_pages(size_t pages)
 	}
 	hv_memset((void *)(uintptr_t)pa, 0, pages * EFI_PAGE_SIZE);
 	allocations[nr_allocations++] = (struct mem_range){ pa, pages * EFI_PAGE_SIZE };
-	/* Vireo's memory is never reachable through a guest-supplied address (hv/gmem.c). */
-	if (platform_part && part_add_hv_range(platform_part, pa, pages * EFI_PAGE_SIZE))
-		log_warn("platform: too many ranges to protect %#llx", (unsigned long long)pa);
 	return (void *)(uintptr_t)pa;
 }
 

@@ -9,8 +9,11 @@
 
 struct partition;
 
-/* Vireo's allocations from here on are recorded as the partition's protected memory. */
-void platform_init(struct partition *p, const struct image_copy *image);
+/*
+ * Records the image copy and every allocation so far as Vireo's memory,
+ * which no guest-supplied address may reach (hv/gmem.c) and the EPT hides.
+ */
+int platform_protect(struct partition *p, const struct image_copy *image);
 /* Gives back everything platform_alloc_pages() handed out: a refused load leaves no trace. */
 void platform_free_all(void);
 /* End of the highest RAM-like range of the firmware's memory map. */

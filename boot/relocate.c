@@ -49,12 +49,11 @@ static bool relocate_copy(uint8_t *base)
 	return true;
 }
 
-EFI_STATUS image_run_relocated(EFI_HANDLE image, image_entry_t entry)
+EFI_STATUS image_run_relocated(EFI_HANDLE image, resume_fn_t entry, struct image_copy *copy)
 {
 	EFI_LOADED_IMAGE *li;
 	EFI_PHYSICAL_ADDRESS pa;
-	struct image_copy copy;
-	image_entry_t copied_entry;
+	resume_fn_t copied_entry;
 	EFI_STATUS status;
 	UINTN pages;
 
@@ -66,17 +65,26 @@ EFI_STATUS image_run_relocated(EFI_HANDLE image, image_entry_t entry)
 	if (EFI_ERROR(status))
 		return status;
 
-	copy.base = (void *)(uintptr_t)pa;
-	copy.size = pages * EFI_PAGE_SIZE;
-	hv_memset(copy.base, 0, copy.size);
-	hv_memcpy(copy.base, li->ImageBase, li->ImageSize);
-	if (!relocate_copy(copy.base)) {
+	*copy = (struct image_copy){
+		.base = (void *)(uintptr_t)pa,
+		.size = pages * EFI_PAGE_SIZE,
+		.loaded = li->ImageBase,
+		.image = image,
+	};
+	hv_memset(copy->base, 0, copy->size);
+	hv_memcpy(copy->base, li->ImageBase, li->ImageSize);
+	if (!relocate_copy(copy->base)) {
 		uefi_call_wrapper(BS->FreePages, 2, pa, pages);
 		return EFI_LOAD_ERROR;
 	}
-	copied_entry = (image_entry_t)(uintptr_t)((uint8_t *)copy.base + ((const uint8_t *)entry - ImageBase));
-	status = copied_entry(image, &copy);
+	copied_entry = (resume_fn_t)(uintptr_t)((uint8_t *)copy->base + ((const uint8_t *)entry - ImageBase));
+	status = (EFI_STATUS)call_with_resume(copied_entry, copy);
 	if (EFI_ERROR(status))
 		uefi_call_wrapper(BS->FreePages, 2, pa, pages);
 	return status;
+}
+
+void *image_loaded_addr(const struct image_copy *copy, const void *sym)
+{
+	return (uint8_t *)copy->loaded + ((const uint8_t *)sym - ImageBase);
 }

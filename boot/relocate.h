@@ -3,21 +3,29 @@
 #define BOOT_RELOCATE_H
 
 #include <efi.h>
+#include "arch/x86/guest_resume.h"
 #include "hv/compiler.h"
 
 struct image_copy {
-	void *base;
+	void *base;		/* the copy the host runs from */
 	size_t size;
+	const void *loaded;	/* the image the firmware loaded */
+	EFI_HANDLE image;
+	unsigned int nr_vcpus;	/* set by the copy before it launches the guest */
 };
 
-typedef EFI_STATUS (*image_entry_t)(EFI_HANDLE image, const struct image_copy *copy);
 
 /*
  * The UEFI loader put this image in EfiLoaderCode memory, which the OS
  * reclaims after ExitBootServices. The host must outlive that, so Vireo
  * copies itself into EfiRuntimeServicesCode pages, relocates the copy and
- * runs entry there. On failure the copy is freed again.
+ * runs entry(copy, resume) there. entry either fails (the copy is freed again) or launches
+ * the guest, which resumes here and returns EFI_SUCCESS: from then on the
+ * firmware-loaded image is guest code and the copy is the host's.
  */
-EFI_STATUS image_run_relocated(EFI_HANDLE image, image_entry_t entry);
+EFI_STATUS image_run_relocated(EFI_HANDLE image, resume_fn_t entry, struct image_copy *copy);
+
+/* The address of sym (a symbol of this image) in the firmware-loaded image. */
+void *image_loaded_addr(const struct image_copy *copy, const void *sym);
 
 #endif

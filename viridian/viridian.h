@@ -33,6 +33,7 @@ struct vcpu;
 struct vir_partition {
 	uint64_t guest_os_id;
 	uint64_t hypercall;
+	uint32_t hcalls_used;		/* bit per known hypercall, set once logged */
 };
 
 enum msr_result {
@@ -55,8 +56,10 @@ enum msr_result vir_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
 enum msr_result vir_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
 
 /*
- * A Hyper-V hypercall (VMCALL with the x64 calling convention: control in
- * RCX, input GPA in RDX, output GPA in R8). Sets RAX or injects the fault.
+ * A Hyper-V hypercall (VMCALL; a 64-bit caller passes the control in RCX,
+ * the input GPA in RDX and the output GPA in R8, a 32-bit one uses EDX:EAX,
+ * EBX:ECX and EDI:ESI). Returns true when it completed and set the result
+ * (the caller then moves past the VMCALL), false when it injected #UD.
  */
 bool vir_hypercall(struct vcpu *v);
 

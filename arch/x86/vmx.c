@@ -260,7 +260,7 @@ static int vmx_setup_controls(struct vmx_vcpu *vv)
 	return err;
 }
 
-int vmx_virtualize_this_cpu(struct vmx_vcpu *vv)
+int vmx_virtualize_this_cpu(struct vmx_vcpu *vv, const struct guest_resume *resume)
 {
 	uint64_t rflags = read_rflags();
 	int err;
@@ -275,9 +275,7 @@ int vmx_virtualize_this_cpu(struct vmx_vcpu *vv)
 		err = -HV_ENODEV;
 		goto off;
 	}
-	err = vmx_launch();
-	if (!err)
-		goto out;		/* this is the guest now */
+	err = vmx_launch(resume->rsp, resume->rip);
 	if (err == VMX_FAIL_VALID)
 		log_err("vmx: VMLAUNCH failed: %s",
 			vmx_instruction_error_name((uint32_t)vmcs_read(VM_INSTRUCTION_ERROR)));

@@ -2,6 +2,7 @@
 #ifndef ARCH_X86_VMX_H
 #define ARCH_X86_VMX_H
 
+#include "arch/x86/guest_resume.h"
 #include "arch/x86/host.h"
 #include "arch/x86/vmx_caps.h"
 #include "hv/vcpu.h"
@@ -28,14 +29,18 @@ enum vmx_support {
 /* Checks, and where the firmware left it unlocked, enables VT-x on this processor. */
 enum vmx_support vmx_check_and_enable(void);
 
-/* VMXON, VMCS set-up from this processor's state, VMLAUNCH. 0 when this code now runs as the guest. */
-int vmx_virtualize_this_cpu(struct vmx_vcpu *vv);
+/*
+ * VMXON, VMCS set-up from this processor's state, VMLAUNCH. Does not return
+ * on success: the processor resumes as the guest at resume. On failure the
+ * processor is left as it was and an error is returned.
+ */
+int vmx_virtualize_this_cpu(struct vmx_vcpu *vv, const struct guest_resume *resume);
 
 /* C entry of a VM exit (arch/x86/vmx_entry.asm). */
 void vmx_handle_exit(struct guest_regs *regs, struct vmx_vcpu *vv);
 void __noreturn vmx_resume_failed(int cf, int zf, struct vmx_vcpu *vv);
 void vmx_dump_state(struct vmx_vcpu *vv);
 
-int vmx_launch(void);
+int vmx_launch(uint64_t guest_rsp, uint64_t guest_rip);
 
 #endif

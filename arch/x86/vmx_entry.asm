@@ -16,42 +16,24 @@ extern host_exception
 
 section .text
 
-; int vmx_launch(void)
+; int vmx_launch(uint64_t guest_rsp, uint64_t guest_rip)
 ;
-; Enters the guest at .guest_entry with the caller's stack, so the caller
-; "returns" from vmx_launch as the guest: the firmware goes on running,
-; deprivileged. Returns 0 in the guest, or VMX_FAIL_* in the host if
-; VMLAUNCH failed. The callee-saved registers survive both ways because the
-; guest pops what the host pushed.
+; VMLAUNCH with the guest resuming at guest_rip on guest_rsp (a point
+; recorded by call_with_resume, guest_resume.asm). Returns only if VMLAUNCH
+; failed: VMX_FAIL_INVALID (CF: no current VMCS) or VMX_FAIL_VALID (ZF: see
+; VM_INSTRUCTION_ERROR).
 global vmx_launch
 vmx_launch:
-	push	rbx
-	push	rbp
-	push	r12
-	push	r13
-	push	r14
-	push	r15
 	mov	rax, GUEST_RSP
-	vmwrite	rax, rsp
+	vmwrite	rax, rdi
 	mov	rax, GUEST_RIP
-	lea	rdx, [.guest_entry]
-	vmwrite	rax, rdx
+	vmwrite	rax, rsi
 	vmlaunch
-	; Still here: VMLAUNCH failed (CF: no current VMCS, ZF: see VM_INSTRUCTION_ERROR).
 	mov	eax, 1
 	jc	.out
 	mov	eax, 2
 .out:
-	pop	r15
-	pop	r14
-	pop	r13
-	pop	r12
-	pop	rbp
-	pop	rbx
 	ret
-.guest_entry:
-	xor	eax, eax
-	jmp	.out
 
 ; VM exits land here (HOST_RIP) on the vCPU's host stack. HOST_RSP points at
 ; a 16-byte slot holding the struct vmx_vcpu pointer; the guest's GPRs are

@@ -38,10 +38,11 @@ esp_script() {
 	esp_add "$dir" "$dir/startup.nsh"
 }
 
-# bochs_boot DIR SECONDS [CPUS] [COM1]: boot OVMF in Bochs until reset -s or the time limit.
-# COM1 defaults to a file (DIR/serial.log); "socket:PORT" makes it a TCP server.
-bochs_boot() {
-	local dir=$1 limit=$2 cpus=${3:-1} com1=${4:-file}
+# bochs_config DIR [CPUS] [COM1]: write DIR/bochsrc and DIR/cmds. COM1 defaults
+# to a file (DIR/serial.log); "socket:PORT" makes it a TCP server that a test
+# (or make run) connects to.
+bochs_config() {
+	local dir=$1 cpus=${2:-1} com1=${3:-file}
 	local com1_line="com1: enabled=1, mode=file, dev=serial.log"
 	case $com1 in
 	socket:*) com1_line="com1: enabled=1, mode=socket-server, dev=127.0.0.1:${com1#socket:}" ;;
@@ -54,10 +55,15 @@ bochs_boot() {
 	ata0-master: type=disk, path=esp.img, mode=flat
 	$com1_line
 	clock: sync=none
-	sound: waveoutdrv=dummy
 	speaker: enabled=0
 	BXRC
 	echo c > "$dir/cmds"
+}
+
+# bochs_boot DIR SECONDS [CPUS]: boot OVMF in Bochs until reset -s or the time limit.
+bochs_boot() {
+	local dir=$1 limit=$2 cpus=${3:-1}
+	bochs_config "$dir" "$cpus"
 	(cd "$dir" && timeout -s KILL "$limit" bochs -q -f bochsrc -rc cmds </dev/null >bochs.out 2>&1)
 	rm -f "$dir/esp.img.lock"
 	[ -f "$dir/serial.log" ] || touch "$dir/serial.log"

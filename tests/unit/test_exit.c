@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: MIT */
+/* The exit dispatch table and the handlers of hv/exit_*.c, against the fake processor. */
+#include "hv/errno.h"
+#include "hv/exit.h"
+#include "hv/mgmt.h"
+#include "hv/partition.h"
+#include "hv/version.h"
+#include "tests/unit/fake.h"
+#include "tests/unit/test.h"
+
+TEST_GLOBALS;
+
+static struct partition part;
+static struct guest_regs regs;
+static struct vcpu vcpu;
+
+static struct vcpu *exit_with(uint32_t reason, uint32_t instr_len)
+{
+	vcpu = (struct vcpu){
+		.regs = &regs, .part = &part, .vp_index = 3,
+		.exit_reason = reason, .instr_len = instr_len, .rip = 0x1000,
+	};
+	return &vcpu;
+}
+
+static void reset_all(void)
+{
+	part = (struct partition){ .ram_top = FAKE_RAM_SIZE };
+	regs = (struct guest_regs){ 0 };
+	fake_cpuid_reset();
+	fake_msr_reset();
+	fake_log_clear();
+	fake_guest_cpl = 0;
+	fake_guest_mode = GUEST_MODE_LONG;
+}
+
+static void expect_gp(const struct vcpu *v)
+{
+	CHECK(v->event.valid);
+	CHECK_EQ(v->event.vector, VEC_GP);
+	CHECK_EQ(v->event.type, EVENT_HW_EXCEPTION);
+	CHECK(v->event.has_error_code);
+	CHECK_EQ(v->event.error_code, 0);
+	CHECK(!v->rip_changed);
+}
+
+static void expect_ud(const struct vcpu *v)
+{
+	CHECK(v->event.valid);
+	CHECK_EQ(v->event.vector, VEC_UD);
+	CHECK(!v->event.has_error_code);
+	CHECK(!v->rip_changed);
+}
+
+static void expect_skipped(const struct vcpu *v, uint32_t len)
+{
+	CHECK(!v->event.valid);
+	CHECK(v->rip_changed);
+	CHECK_EQ(v->rip, 0x1000 + len);
+}
+
+static void table_covers_what_vireo_handles(void)
+{
+	static const uint32_t handled[] = {
+		EXIT_REASON_TRIPLE_FAULT, EXIT_REASON_CPUID, EXIT_REASON_GETSEC, EXIT_REASON_INVD,
+		EXIT_REASON_VMCALL, EXIT_REASON_VMCLEAR, EXIT_REASON_VMLAUNCH, EXIT_REASON_VMPTRLD,
+		EXIT_REASON_VMPTRST, EXIT_REASON_VMREAD, EXIT_REASON_VMRESUME, EXIT_REASON_VMWRITE,
+		EXIT_REASON_VMXOFF, EXIT_REASON_VMXON, EXIT_REASON_MSR_READ, EXIT_REASON_MSR_WRITE,
+		EXIT_REASON_INVEPT, EXIT_REASON_INVVPID, EXIT_REASON_XSETBV,
+	};
+	unsigned int count = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(handled); i++)
+		CHECK(exit_has_handler(handled[i]));
+	for (uint32_t r = 0; r < EXIT_REASON_MAX + 10; r++)
+		count += exit_has_handler(r);
+	CHECK_EQ(count, ARRAY_SIZE(handled));
+	CHECK(!exit_has_handler(0xffff));
+}
+
+static void reason_names(void)
+{
+	CHECK_STR(exit_reason_name(EXIT_REASON_CPUID), "CPUID");
+	CHECK_STR(exit_reason_name(EXIT_REASON_EPT_VIOLATION), "EPT_VIOLATION");
+	CHECK_STR(exit_reason_name(35), "UNKNOWN");
+	CHECK_STR(exit_reason_name(5000), "UNKNOWN");
+}
+
+static void unexpected_exit_is_reported_and_stops(void)
+{
+	static const uint32_t reasons[] = { EXIT_REASON_HLT, EXIT_REASON_IO_INSTRUCTION, 35, 65, 0xffff };
+
+	for (size_t i = 0; i < ARRAY_SIZE(reasons); i++) {
+		struct vcpu *v;
+
+		reset_all();
+		v = exit_with(reasons[i], 1);
+		v->exit_qual = 0x3f8;
+		CHECK_EQ(exit_dispatch(v), EXIT_STOP_VCPU);
+		CHECK(!v->rip_changed);
+	}
+	reset_all();
+	exit_with(EXIT_REASON_IO_INSTRUCTION, 1)->exit_qual = 0x3f80008;
+	exit_dispatch(&vcpu);
+	CHECK(fake_log_contains("vcpu3: unexpected VM exit 30 (IO_INSTRUCTION), qualification 0x3f80008, at rip 0x1000"));
+}
+
+static void cpuid_leaf1_sets_hypervisor_hides_vmx(void)
+{
+	reset_all();
+	fake_cpuid_set(1, 0, 0x306c3, 0x10800, 0x7ffafbff, 0xbfebfbff);
+	regs.rax = 1;
+	CHECK_EQ(exit_dispatch(exit_with(EXIT_REASON_CPUID, 2)), EXIT_RESUME);
+	CHECK_EQ(regs.rax, 0x306c3);
+	CHECK_EQ(regs.rbx, 0x10800);
+	CHECK_EQ(regs.rcx, (0x7ffafbff | BIT(31)) & ~BIT(5));
+	CHECK_EQ(regs.rdx, 0xbfebfbff);
+	expect_skipped(&vcpu, 2);
+}
+
+static void cpuid_passes_subleaf(void)
+{
+	reset_all();
+	fake_cpuid_set(7, 1, 0x11, 0x22, 0x33, 0x44);
+	regs.rax = 7;
+	regs.rcx = 1;
+	exit_dispatch(exit_with(EXIT_REASON_CPUID, 2));
+	CHECK_EQ(regs.rax, 0x11);
+	CHECK_EQ(regs.rdx, 0x44);
+}
+
+static void cpuid_vireo_leaves_without_viridian(void)
+{
+	reset_all();
+	regs.rax = 0x40000000;
+	exit_dispatch(exit_with(EXIT_REASON_CPUID, 2));
+	CHECK_EQ(regs.rax, 0x40000001);
+	CHECK_EQ(regs.rbx, VIREO_SIGNATURE_EBX);
+	CHECK_EQ(regs.rcx, VIREO_SIGNATURE_ECX);
+	CHECK_EQ(regs.rdx, VIREO_SIGNATURE_EDX);
+	regs.rax = 0x40000001;
+	exit_dispatch(exit_with(EXIT_REASON_CPUID, 2));
+	CHECK_EQ(regs.rax, VIREO_VERSION_MAJOR << 16 | VIREO_VERSION_MINOR);
+	CHECK_EQ(regs.rbx, 3);
+	for (uint32_t leaf = 0x40000002; leaf <= 0x40000102; leaf += 0x80) {
+		regs = (struct guest_regs){ .rax = leaf, .rbx = 1, .rcx = 1, .rdx = 1 };
+		exit_dispatch(exit_with(EXIT_REASON_CPUID, 2));
+		CHECK_EQ(regs.rax | regs.rbx | regs.rcx | regs.rdx, 0);
+	}
+}
+
+static void cpuid_vireo_leaves_move_with_viridian(void)
+{
+	reset_all();
+	part.param[PARAM_VIRIDIAN] = VIR_BASE;
+	part.param_set = BIT(PARAM_VIRIDIAN);
+	regs.rax = 0x40000100;
+	exit_dispatch(exit_with(EXIT_REASON_CPUID, 2));
+	CHECK_EQ(regs.rax, 0x40000101);
+	CHECK_EQ(regs.rbx, VIREO_SIGNATURE_EBX);
+	regs.rax = 0x40000000;
+	exit_dispatch(exit_with(EXIT_REASON_CPUID, 2));
+	CHECK_EQ(regs.rbx, 0x7263694d);		/* "Micr" */
+}
+
+static void rdmsr_passes_through_or_faults(void)
+{
+	reset_all();
+	fake_msr_set(0x1b, 0x00000001fee00900ULL);
+	regs.rcx = 0x1b;
+	exit_dispatch(exit_with(EXIT_REASON_MSR_READ, 2));
+	CHECK_EQ(regs.rax, 0xfee00900);
+	CHECK_EQ(regs.rdx, 1);
+	expect_skipped(&vcpu, 2);
+
+	regs.rcx = 0x1234;		/* the processor #GPs: so does the guest */
+	exit_dispatch(exit_with(EXIT_REASON_MSR_READ, 2));
+	expect_gp(&vcpu);
+
+	fake_msr_set(0x480, 0xda0400000004ULL);	/* VMX is hidden, whatever the processor has */
+	regs.rcx = 0x480;
+	exit_dispatch(exit_with(EXIT_REASON_MSR_READ, 2));
+	expect_gp(&vcpu);
+
+	regs.rcx = 0x40000000;		/* viridian off: synthetic MSRs do not exist */
+	exit_dispatch(exit_with(EXIT_REASON_MSR_READ, 2));
+	expect_gp(&vcpu);
+}
+
+static void wrmsr_passes_through_or_faults(void)
+{
+	uint64_t val = 0;
+
+	reset_all();
+	fake_msr_set(0x277, 0x0007040600070406ULL);
+	regs = (struct guest_regs){ .rcx = 0x277, .rax = 0x00070106, .rdx = 0x00070406 };
+	exit_dispatch(exit_with(EXIT_REASON_MSR_WRITE, 2));
+	expect_skipped(&vcpu, 2);
+	CHECK(fake_msr_get(0x277, &val));
+	CHECK_EQ(val, 0x0007040600070106ULL);
+
+	fake_msr_set(0x48b, 0);
+	regs.rcx = 0x48b;
+	exit_dispatch(exit_with(EXIT_REASON_MSR_WRITE, 2));
+	expect_gp(&vcpu);
+
+	regs.rcx = 0x40000001;
+	exit_dispatch(exit_with(EXIT_REASON_MSR_WRITE, 2));
+	expect_gp(&vcpu);
+}
+
+static void vmcall_management_from_guest(void)
+{
+	reset_all();
+	part.param[PARAM_VIRIDIAN] = VIR_BASE | VIR_FREQ;
+	part.param_set = BIT(PARAM_VIRIDIAN);
+
+	regs = (struct guest_regs){ .rcx = MGMT_TAG | MGMT_OP_GET_PARAM, .rdx = PARAM_VIRIDIAN };
+	exit_dispatch(exit_with(EXIT_REASON_VMCALL, 3));
+	CHECK_EQ(regs.rax, 0);
+	CHECK_EQ(regs.rdx, VIR_BASE | VIR_FREQ);
+	expect_skipped(&vcpu, 3);
+
+	regs = (struct guest_regs){ .rcx = MGMT_TAG | MGMT_OP_SET_PARAM, .rdx = PARAM_VIRIDIAN, .r8 = VIR_BASE };
+	exit_dispatch(exit_with(EXIT_REASON_VMCALL, 3));
+	CHECK_EQ(regs.rax, (uint64_t)-HV_EPERM);
+	CHECK_EQ(part.param[PARAM_VIRIDIAN], VIR_BASE | VIR_FREQ);
+
+	fake_guest_cpl = 3;
+	regs = (struct guest_regs){ .rcx = MGMT_TAG | MGMT_OP_GET_PARAM, .rdx = PARAM_VIRIDIAN, .rax = 0x55 };
+	exit_dispatch(exit_with(EXIT_REASON_VMCALL, 3));
+	expect_ud(&vcpu);
+	CHECK_EQ(regs.rax, 0x55);
+}
+
+static void vmcall_without_viridian_is_ud(void)
+{
+	reset_all();
+	regs = (struct guest_regs){ .rcx = 0x10008, .rax = 0x77 };
+	exit_dispatch(exit_with(EXIT_REASON_VMCALL, 3));
+	expect_ud(&vcpu);
+	CHECK_EQ(regs.rax, 0x77);
+}
+
+static void xsetbv_loads_or_faults(void)
+{
+	reset_all();
+	regs = (struct guest_regs){ .rcx = 0, .rax = 7, .rdx = 0 };
+	exit_dispatch(exit_with(EXIT_REASON_XSETBV, 3));
+	expect_skipped(&vcpu, 3);
+	CHECK_EQ(fake_xcr0, 7);
+
+	regs = (struct guest_regs){ .rcx = 0, .rax = 6 };	/* x87 bit clear: #GP */
+	exit_dispatch(exit_with(EXIT_REASON_XSETBV, 3));
+	expect_gp(&vcpu);
+	CHECK_EQ(fake_xcr0, 7);
+}
+
+static void invd_writes_back(void)
+{
+	unsigned int before = fake_wbinvd_count;
+
+	reset_all();
+	exit_dispatch(exit_with(EXIT_REASON_INVD, 2));
+	expect_skipped(&vcpu, 2);
+	CHECK_EQ(fake_wbinvd_count, before + 1);
+}
+
+static void vmx_instructions_are_ud(void)
+{
+	static const uint32_t reasons[] = {
+		EXIT_REASON_VMXON, EXIT_REASON_VMLAUNCH, EXIT_REASON_VMREAD, EXIT_REASON_INVEPT, EXIT_REASON_GETSEC,
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(reasons); i++) {
+		reset_all();
+		CHECK_EQ(exit_dispatch(exit_with(reasons[i], 4)), EXIT_RESUME);
+		expect_ud(&vcpu);
+	}
+}
+
+static void triple_fault_resets(void)
+{
+	reset_all();
+	CHECK_EQ(exit_dispatch(exit_with(EXIT_REASON_TRIPLE_FAULT, 0)), EXIT_RESET_SYSTEM);
+	CHECK(fake_log_contains("vcpu3: triple fault at rip 0x1000, resetting the machine"));
+}
+
+int main(void)
+{
+	RUN("exit", table_covers_what_vireo_handles);
+	RUN("exit", reason_names);
+	RUN("exit", unexpected_exit_is_reported_and_stops);
+	RUN("exit", cpuid_leaf1_sets_hypervisor_hides_vmx);
+	RUN("exit", cpuid_passes_subleaf);
+	RUN("exit", cpuid_vireo_leaves_without_viridian);
+	RUN("exit", cpuid_vireo_leaves_move_with_viridian);
+	RUN("exit", rdmsr_passes_through_or_faults);
+	RUN("exit", wrmsr_passes_through_or_faults);
+	RUN("exit", vmcall_management_from_guest);
+	RUN("exit", vmcall_without_viridian_is_ud);
+	RUN("exit", xsetbv_loads_or_faults);
+	RUN("exit", invd_writes_back);
+	RUN("exit", vmx_instructions_are_ud);
+	RUN("exit", triple_fault_resets);
+	return test_suite_failures != 0;
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/* Control-word adjustment against fake VMX capability MSRs (arch/x86/vmx_caps.c). */
+#include "arch/x86/msr.h"
+#include "arch/x86/vmcs.h"
+#include "arch/x86/vmx_caps.h"
+#include "hv/errno.h"
+#include "tests/unit/fake.h"
+#include "tests/unit/test.h"
+
+TEST_GLOBALS;
+
+static uint64_t cap(uint32_t must_be_one, uint32_t may_be_one)
+{
+	return (uint64_t)may_be_one << 32 | must_be_one;
+}
+
+static void adjust_sets_required_optional_and_default1(void)
+{
+	static const struct {
+		uint64_t cap;
+		uint32_t required, optional;
+		int rc;
+		uint32_t out;
+	} cases[] = {
+		/* default-1 bits stay set, wanted bits are added */
+		{ cap(0x16, 0xffffffff), BIT(28), 0, 0, 0x16 | BIT(28) },
+		/* an optional bit the processor lacks is dropped */
+		{ cap(0, BIT(3) | BIT(12)), 0, BIT(3) | BIT(12) | BIT(20), 0, BIT(3) | BIT(12) },
+		/* a required bit the processor lacks fails */
+		{ cap(0, BIT(3)), BIT(28), 0, -HV_ENODEV, 0 },
+		/* nothing wanted: exactly the must-be-one bits */
+		{ cap(0x401e172, 0xfff9fffe), 0, 0, 0, 0x401e172 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		uint32_t out = 0;
+		int rc = vmx_adjust_controls("test", cases[i].cap, cases[i].required, cases[i].optional, &out);
+
+		CHECK_EQ(rc, cases[i].rc);
+		if (!rc)
+			CHECK_EQ(out, cases[i].out);
+	}
+}
+
+static void fake_vmx_msrs(bool true_ctls, uint32_t proc_may_be_one)
+{
+	fake_msr_reset();
+	fake_msr_set(MSR_IA32_VMX_BASIC, (true_ctls ? BIT(55) : 0) | 4096ULL << 32 | 0x12345);
+	fake_msr_set(MSR_IA32_VMX_PINBASED_CTLS, cap(0x16, 0x7f));
+	fake_msr_set(MSR_IA32_VMX_TRUE_PINBASED_CTLS, cap(0x16, 0x7f));
+	/* CR3-load/store exiting are default-1 in the plain MSR, clearable in the TRUE one. */
+	fake_msr_set(MSR_IA32_VMX_PROCBASED_CTLS, cap(0x0401e172, proc_may_be_one));
+	fake_msr_set(MSR_IA32_VMX_TRUE_PROCBASED_CTLS, cap(0x04006172, proc_may_be_one));
+	fake_msr_set(MSR_IA32_VMX_PROCBASED_CTLS2, cap(0, BIT(1) | BIT(3) | BIT(7) | BIT(12)));
+	fake_msr_set(MSR_IA32_VMX_EXIT_CTLS, cap(0x36dff, 0x3fffff));
+	fake_msr_set(MSR_IA32_VMX_TRUE_EXIT_CTLS, cap(0x36dfb, 0x3fffff));
+	fake_msr_set(MSR_IA32_VMX_ENTRY_CTLS, cap(0x11ff, 0xffff));
+	fake_msr_set(MSR_IA32_VMX_TRUE_ENTRY_CTLS, cap(0x11fb, 0xffff));
+	fake_msr_set(MSR_IA32_VMX_CR0_FIXED0, 0x80000021);
+	fake_msr_set(MSR_IA32_VMX_CR0_FIXED1, 0xffffffff);
+	fake_msr_set(MSR_IA32_VMX_CR4_FIXED0, 0x2000);
+	fake_msr_set(MSR_IA32_VMX_CR4_FIXED1, 0x3727ff);
+}
+
+static void caps_init_uses_true_msrs(void)
+{
+	struct vmx_caps c;
+
+	fake_vmx_msrs(true, 0xfff9fffe);
+	CHECK_EQ(vmx_caps_init(&c), 0);
+	CHECK_EQ(c.revision, 0x12345);
+	CHECK_EQ(c.region_size, 4096);
+	CHECK(c.true_controls);
+	CHECK_EQ(c.cpu & (CPU_BASED_CR3_LOAD_EXITING | CPU_BASED_CR3_STORE_EXITING), 0);
+	CHECK_EQ(c.cpu & CPU_BASED_USE_MSR_BITMAPS, CPU_BASED_USE_MSR_BITMAPS);
+	CHECK_EQ(c.secondary, SECONDARY_EXEC_ENABLE_RDTSCP | SECONDARY_EXEC_ENABLE_INVPCID);
+	CHECK_EQ(c.entry & VM_ENTRY_IA32E_MODE, VM_ENTRY_IA32E_MODE);
+	CHECK_EQ(c.exit & VM_EXIT_LOAD_IA32_EFER, VM_EXIT_LOAD_IA32_EFER);
+	CHECK_EQ(c.cr4_fixed0, 0x2000);
+}
+
+static void caps_init_without_true_msrs_keeps_default1(void)
+{
+	struct vmx_caps c;
+
+	fake_vmx_msrs(false, 0xfff9fffe);
+	CHECK_EQ(vmx_caps_init(&c), 0);
+	CHECK(!c.true_controls);
+	CHECK_EQ(c.cpu & CPU_BASED_CR3_LOAD_EXITING, CPU_BASED_CR3_LOAD_EXITING);
+}
+
+static void caps_init_fails_without_msr_bitmaps(void)
+{
+	struct vmx_caps c;
+
+	fake_log_clear();
+	fake_vmx_msrs(true, 0xfff9fffe & ~(uint32_t)CPU_BASED_USE_MSR_BITMAPS);
+	CHECK_EQ(vmx_caps_init(&c), -HV_ENODEV);
+	CHECK(fake_log_contains("processor-based controls: processor lacks required bits 0x10000000"));
+}
+
+static void caps_init_fails_on_unreadable_msr(void)
+{
+	struct vmx_caps c;
+
+	fake_msr_reset();
+	CHECK_EQ(vmx_caps_init(&c), -HV_ENODEV);
+}
+
+static void fixed_bits_forced(void)
+{
+	CHECK_EQ(vmx_fix_cr(0x80000011, 0x80000021, 0xffffffff), 0x80000031);
+	CHECK_EQ(vmx_fix_cr(0x3fffff, 0x2000, 0x3727ff), 0x3727ff);
+}
+
+static void instruction_error_names(void)
+{
+	CHECK_STR(vmx_instruction_error_name(7), "VM entry with invalid control field(s)");
+	CHECK_STR(vmx_instruction_error_name(8), "VM entry with invalid host-state field(s)");
+	CHECK_STR(vmx_instruction_error_name(14), "unknown VM-instruction error");
+	CHECK_STR(vmx_instruction_error_name(1000), "unknown VM-instruction error");
+}
+
+int main(void)
+{
+	RUN("vmx_caps", adjust_sets_required_optional_and_default1);
+	RUN("vmx_caps", caps_init_uses_true_msrs);
+	RUN("vmx_caps", caps_init_without_true_msrs_keeps_default1);
+	RUN("vmx_caps", caps_init_fails_without_msr_bitmaps);
+	RUN("vmx_caps", caps_init_fails_on_unreadable_msr);
+	RUN("vmx_caps", fixed_bits_forced);
+	RUN("vmx_caps", instruction_error_names);
+	return test_suite_failures != 0;
+}
