@@ -30,32 +30,42 @@ EFI_SECTIONS	:= -j .text -j .data -j .dynamic -j .dynsym -j .rela -j .reloc
 # The hypervisor image.
 VIREO_SRCS	:= $(wildcard boot/*.c arch/x86/*.c hv/*.c viridian/*.c)
 VIREO_ASMS	:= $(wildcard arch/x86/*.asm)
-VIREO_OBJS	:= $(VIREO_SRCS:%.c=$(B)/efi/%.o) $(VIREO_ASMS:%.asm=$(B)/efi/%.o)
+VIREO_OBJS	:= $(VIREO_SRCS:%.c=$(B)/efi/%.o) $(VIREO_ASMS:%.asm=$(B)/efi/%_asm.o)
 
 # Guest-side programs used by the end-to-end tests (each tests/<name>/ is one .efi).
 TEST_EFIS	:= $(patsubst tests/%/,$(B)/%.efi,$(dir $(wildcard tests/*/main.c)))
 
 all: $(B)/vireo.efi $(TEST_EFIS)
 
+# V=1 shows the commands.
+Q		:= $(if $(V),,@)
+
 $(B)/efi/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
 
-$(B)/efi/%.o: %.asm
+$(B)/efi/%_asm.o: %.asm
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -Werror -o $@ $<
+	@$(if $(Q),echo "  NASM    $<")
+	$(Q)$(NASM) -f elf64 -Werror -o $@ $<
 
 $(B)/vireo.so: $(VIREO_OBJS) linker.ld
-	$(LD) $(KLDFLAGS) $(EFI_CRT0) $(VIREO_OBJS) -L$(EFI_LIB) -lefi -lgnuefi -o $@
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(KLDFLAGS) $(EFI_CRT0) $(VIREO_OBJS) -L$(EFI_LIB) -lefi -lgnuefi -o $@
 
 # Each test program: tests/<name>/*.c (+ *.asm) linked the same way as Vireo.
+# (pc is a literal %, so that make does not substitute the stem into patsubst.)
 .SECONDEXPANSION:
-$(B)/%.so: $$(patsubst %.c,$(B)/efi/%.o,$$(wildcard tests/$$*/*.c)) \
-	   $$(patsubst %.asm,$(B)/efi/%.o,$$(wildcard tests/$$*/*.asm)) linker.ld
-	$(LD) $(KLDFLAGS) $(EFI_CRT0) $(filter %.o,$^) -L$(EFI_LIB) -lefi -lgnuefi -o $@
+pc := %
+$(B)/%.so: $$(patsubst $$(pc).c,$(B)/efi/$$(pc).o,$$(wildcard tests/$$*/*.c)) \
+	   $$(patsubst $$(pc).asm,$(B)/efi/$$(pc)_asm.o,$$(wildcard tests/$$*/*.asm)) linker.ld
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(KLDFLAGS) $(EFI_CRT0) $(filter %.o,$^) -L$(EFI_LIB) -lefi -lgnuefi -o $@
 
 $(B)/%.efi: $(B)/%.so
-	$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
+	@$(if $(Q),echo "  EFI     $@")
+	$(Q)$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
 
 # ---------------------------------------------------------------- hosted unit tests
 #
@@ -64,7 +74,7 @@ $(B)/%.efi: $(B)/%.so
 
 HOST_CFLAGS	:= -std=gnu11 -O1 -g $(WARNINGS) -I. -DHOSTED \
 		   -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-HOSTED_EXTRA	:= arch/x86/vmx_caps.c boot/config.c boot/prompt.c
+HOSTED_EXTRA	:= arch/x86/vmx_caps.c arch/x86/mtrr.c arch/x86/ept.c boot/config.c boot/prompt.c
 HOST_SRCS	:= $(wildcard hv/*.c viridian/*.c) $(HOSTED_EXTRA)
 HOST_FAKES	:= $(wildcard tests/unit/fake_*.c)
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(B)/host/%,$(wildcard tests/unit/test_*.c))
@@ -72,10 +82,12 @@ HOST_OBJS	:= $(patsubst %.c,$(B)/host/%.o,$(wildcard $(HOST_SRCS)) $(HOST_FAKES)
 
 $(B)/host/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  HOSTCC  $<")
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/host/test_%: $(B)/host/tests/unit/test_%.o $(HOST_OBJS)
-	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@
+	@$(if $(Q),echo "  HOSTLD  $@")
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $^ -o $@
 
 unit: $(UNIT_TESTS)
 	@tests/run-unit $(UNIT_TESTS)
@@ -103,3 +115,4 @@ clean:
 .DELETE_ON_ERROR:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+.SECONDARY:

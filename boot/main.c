@@ -9,12 +9,14 @@
 #include <efi.h>
 #include <efilib.h>
 #include "arch/x86/cpu.h"
+#include "arch/x86/ept_setup.h"
 #include "arch/x86/host.h"
 #include "arch/x86/serial.h"
 #include "arch/x86/vmx.h"
 #include "boot/cfgload.h"
 #include "boot/clock.h"
 #include "boot/console.h"
+#include "boot/mp.h"
 #include "boot/platform.h"
 #include "boot/platform_efi.h"
 #include "boot/prompt.h"
@@ -181,26 +183,91 @@ static EFI_STATUS check_processor(void)
 	return EFI_SUCCESS;
 }
 
+/* On each AP before any is launched: the same VT-x as the boot processor, enabled. */
+static uint64_t ap_prepare(void *arg, const struct guest_resume *resume)
+{
+	struct vmx_vcpu *vv = arg;
+	struct vmx_caps mine;
+
+	(void)resume;
+	vv->launch_status = vmx_check_and_enable() == VMX_SUPPORTED && !vmx_caps_init(&mine) &&
+			    vmx_caps_equal(&mine, vv->caps) ? 0 : -HV_ENODEV;
+	return 0;
+}
+
+#define AP_LAUNCHING	1
+
+/* On each AP: launch. If this returns, the launch failed; if not, the AP resumed as the guest. */
+static uint64_t ap_launch(void *arg, const struct guest_resume *resume)
+{
+	struct vmx_vcpu *vv = arg;
+
+	vv->launch_status = AP_LAUNCHING;
+	vv->launch_status = vmx_virtualize_this_cpu(vv, resume);
+	return 0;
+}
+
+/* Runs fn on every AP in turn; the processor number of the first that fails, or -1. */
+static int for_each_ap(const struct mp_cpus *cpus, const struct image_copy *copy, resume_fn_t fn, int want)
+{
+	const void *trampoline = image_loaded_addr(copy, (const void *)ap_call_with_resume);
+
+	for (unsigned int cpu = 0; cpu < partition->nr_vcpus; cpu++) {
+		struct vmx_vcpu *vv;
+
+		if (cpu == cpus->bsp || !partition->vcpu[cpu])
+			continue;
+		vv = partition->vcpu[cpu]->arch;
+		vv->launch_status = -HV_ENODEV;
+		if (EFI_ERROR(mp_run_on(cpus, cpu, trampoline, (void *)fn, vv)) || vv->launch_status != want)
+			return (int)cpu;
+	}
+	return -1;
+}
+
 /*
- * Does not return on success: the processor resumes as the guest at resume,
- * in the firmware-loaded image.
+ * Every processor, boot processor last. Does not return on success: the
+ * boot processor resumes as the guest at resume, in the loaded image.
  */
 static EFI_STATUS virtualize(struct image_copy *copy, const struct guest_resume *resume)
 {
-	struct vmx_vcpu *bsp;
+	struct mp_cpus cpus;
+	int failed;
 
+	mp_discover(&cpus);
+	if (!vmx_has_ept(vmx_caps) && cpus.count > 1) {
+		log_warn("mp: without EPT and unrestricted guest the OS could not start the other processors "
+			 "under Vireo; virtualizing the boot processor only");
+		cpus.enabled &= 1u << cpus.bsp;
+	}
 	if (host_init())
 		return refuse(EFI_OUT_OF_RESOURCES, "not enough memory for the host", "free memory or add RAM");
-	bsp = vcpu_create(0);
-	if (!bsp)
-		return refuse(EFI_OUT_OF_RESOURCES, "not enough memory for a vCPU", "free memory or add RAM");
+	for (unsigned int cpu = 0; cpu < cpus.count; cpu++)
+		if ((cpus.enabled & (1u << cpu)) && !vcpu_create(cpu))
+			return refuse(EFI_OUT_OF_RESOURCES, "not enough memory for the vCPUs", "free memory or add RAM");
+	if (vmx_has_ept(vmx_caps) && ept_setup_alloc(partition, vmx_caps))
+		return refuse(EFI_OUT_OF_RESOURCES, "not enough memory for the EPT", "free memory or add RAM");
 	if (platform_protect(partition, copy))
 		return refuse(EFI_OUT_OF_RESOURCES, "too many memory ranges to protect", "report this as a bug");
+	if (vmx_has_ept(vmx_caps) && ept_setup_map(partition))
+		return refuse(EFI_OUT_OF_RESOURCES, "not enough memory for the EPT", "free memory or add RAM");
 
-	copy->nr_vcpus = partition->nr_vcpus;
-	/* From VMLAUNCH on, the host must not call the firmware: it logs to COM1 only. */
+	/* From here on processors run Vireo's code outside the firmware's rules: log to COM1 only. */
 	console_detach();
-	vmx_virtualize_this_cpu(bsp, resume);
+	failed = for_each_ap(&cpus, copy, ap_prepare, 0);
+	if (failed >= 0) {
+		console_attach();
+		return refuse(EFI_UNSUPPORTED, "a processor lacks the boot processor's VT-x or cannot enable it",
+			      "check the firmware's VT-x setting for every core");
+	}
+	failed = for_each_ap(&cpus, copy, ap_launch, AP_LAUNCHING);
+	if (failed >= 0) {
+		console_attach();
+		log_err("mp: processor %d failed to launch; processors before it already run as guests", failed);
+		return refuse(EFI_DEVICE_ERROR, "VM entry failed on an application processor", "the log above says why");
+	}
+	copy->nr_vcpus = partition->nr_vcpus;
+	vmx_virtualize_this_cpu(partition->vcpu[cpus.bsp]->arch, resume);
 	console_attach();
 	return refuse(EFI_DEVICE_ERROR, "VM entry failed", "the log above says why");
 }

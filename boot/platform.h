@@ -18,4 +18,6 @@ struct partition;
  */
 void *platform_alloc_pages(size_t pages);
 
+#define EFI_PAGES(bytes)	(((bytes) + 4095) / 4096)
+
 #endif

@@ -13,6 +13,8 @@
 
 static const exit_handler_t exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_TRIPLE_FAULT]	= exit_triple_fault,
+	[EXIT_REASON_INIT_SIGNAL]	= exit_init_signal,
+	[EXIT_REASON_SIPI]		= exit_sipi,
 	[EXIT_REASON_CPUID]		= exit_cpuid,
 	[EXIT_REASON_GETSEC]		= exit_vmx_instruction,
 	[EXIT_REASON_INVD]		= exit_invd,
@@ -26,8 +28,10 @@ static const exit_handler_t exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_VMWRITE]		= exit_vmx_instruction,
 	[EXIT_REASON_VMXOFF]		= exit_vmx_instruction,
 	[EXIT_REASON_VMXON]		= exit_vmx_instruction,
+	[EXIT_REASON_CR_ACCESS]		= exit_cr_access,
 	[EXIT_REASON_MSR_READ]		= exit_rdmsr,
 	[EXIT_REASON_MSR_WRITE]		= exit_wrmsr,
+	[EXIT_REASON_EPT_VIOLATION]	= exit_ept_violation,
 	[EXIT_REASON_INVEPT]		= exit_vmx_instruction,
 	[EXIT_REASON_INVVPID]		= exit_vmx_instruction,
 	[EXIT_REASON_XSETBV]		= exit_xsetbv,

@@ -98,5 +98,9 @@ enum exit_action exit_vmx_instruction(struct vcpu *v);
 enum exit_action exit_xsetbv(struct vcpu *v);
 enum exit_action exit_invd(struct vcpu *v);
 enum exit_action exit_triple_fault(struct vcpu *v);
+enum exit_action exit_init_signal(struct vcpu *v);
+enum exit_action exit_sipi(struct vcpu *v);
+enum exit_action exit_cr_access(struct vcpu *v);
+enum exit_action exit_ept_violation(struct vcpu *v);
 
 #endif

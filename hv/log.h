@@ -12,10 +12,21 @@ enum log_level {
 	LOG_DEBUG,
 };
 
+/* Messages above the threshold are dropped; LOG_INFO until the configuration says otherwise. */
 extern enum log_level log_threshold;
 
-/* Formats with hv_vsnprintf and writes one line to the log sink. */
+/*
+ * Formats with hv_vsnprintf and writes one line, "vireo: <message>\r\n"
+ * ("vireo: error: ..." and "vireo: warning: ..." for those levels), to the
+ * log sink in one call. A message too long for the line is cut short.
+ */
 void hv_log(enum log_level level, const char *fmt, ...) __printf(2, 3);
+
+/* "error", "warning", "info", "debug"; NULL for a value outside the enum. */
+const char *log_level_name(enum log_level level);
+
+/* The inverse of log_level_name: 0 and *out set, or -HV_EINVAL and *out untouched. */
+int log_level_parse(const char *s, enum log_level *out);
 
 #define log_err(...)	hv_log(LOG_ERR, __VA_ARGS__)
 #define log_warn(...)	hv_log(LOG_WARN, __VA_ARGS__)
@@ -23,9 +34,10 @@ void hv_log(enum log_level level, const char *fmt, ...) __printf(2, 3);
 #define log_debug(...)	hv_log(LOG_DEBUG, __VA_ARGS__)
 
 /*
- * printf subset: %d %i %u %x %X %s %c %p %% with l/ll/z length, '-' and '0'
- * flags and a width. Always NUL-terminates; returns the length it would have
- * written.
+ * printf subset: %d %i %u %x %X %s %c %p %% with l/ll/z length, '-', '0' and
+ * '#' flags and a width. %s of NULL prints "(null)", %p prints 0x and the
+ * address in hex. Any other conversion is copied as it stands. Always
+ * NUL-terminates (when size > 0); returns the length it would have written.
  */
 int hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap) __printf(3, 0);
 int hv_snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);

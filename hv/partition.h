@@ -41,6 +41,8 @@ struct partition {
 
 	unsigned int nr_vcpus;
 	struct vcpu *vcpu[MAX_VCPUS];
+
+	void *arch;			/* struct ept in the real build */
 };
 
 int part_set_param(struct partition *p, enum caller who, unsigned int id, uint64_t val);

@@ -55,6 +55,7 @@ struct vcpu {
 	uint32_t instr_len;
 	uint64_t rip;
 	bool rip_changed;
+	uint64_t exit_gpa;		/* EPT violations: the guest-physical address */
 
 	struct pending_event event;
 	bool stopped;
@@ -81,8 +82,28 @@ static inline void vcpu_inject_ud(struct vcpu *v)
 	vcpu_inject_exception(v, VEC_UD, false, 0);
 }
 
-/* Guest privilege level and operating mode, read from the VMCS on demand (arch/x86/guest_state.c). */
+/*
+ * Guest state that only some handlers need, read or changed in the VMCS on
+ * demand (arch/x86/guest_state.c; tests/unit/fake_cpu.c in the hosted build).
+ */
 unsigned int vcpu_guest_cpl(const struct vcpu *v);
 enum guest_mode vcpu_guest_mode(const struct vcpu *v);
+uint64_t vcpu_read_rsp(const struct vcpu *v);
+void vcpu_write_rsp(struct vcpu *v, uint64_t rsp);
+uint64_t vcpu_read_cr(const struct vcpu *v, unsigned int cr);
+/* MOV to CR0/CR3/CR4 as the processor would do it; false if it must raise #GP instead. */
+bool vcpu_write_cr(struct vcpu *v, unsigned int cr, uint64_t value);
+
+/* INIT puts a processor in wait-for-SIPI; a SIPI starts it in real mode at vector << 12 (SDM "MP Initialization"). */
+bool vcpu_enter_wait_for_sipi(struct vcpu *v);
+void vcpu_start_at_sipi(struct vcpu *v, uint8_t vector);
+
+/* Maps what an EPT violation at gpa lacks (arch/x86/ept.c). */
+enum vcpu_ept_fault {
+	VCPU_EPT_MAPPED,
+	VCPU_EPT_HIDDEN,
+	VCPU_EPT_FATAL,
+};
+enum vcpu_ept_fault vcpu_ept_fault(struct vcpu *v, uint64_t gpa);
 
 #endif

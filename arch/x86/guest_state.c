@@ -1,12 +1,30 @@
 /* SPDX-License-Identifier: MIT */
-/* Guest state that only some handlers need, read from the current VMCS on demand. */
+/*
+ * Guest state that only some handlers need, read or changed in the current
+ * VMCS on demand: privilege level and mode, RSP, the control registers
+ * Vireo owns bits of, the INIT/SIPI start-up, EPT faults.
+ */
+#include "arch/x86/ept.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/processor.h"
+#include "arch/x86/vmx.h"
 #include "arch/x86/vmx_ops.h"
+#include "hv/partition.h"
 #include "hv/vcpu.h"
 
 #define AR_DPL_SHIFT	5
 #define AR_L		BIT(13)
+#define EFER_LME	BIT(8)
+
+static const struct vmx_caps *caps_of(const struct vcpu *v)
+{
+	return ((const struct vmx_vcpu *)v->arch)->caps;
+}
+
+static bool unrestricted_guest(const struct vcpu *v)
+{
+	return caps_of(v)->secondary & SECONDARY_EXEC_UNRESTRICTED_GUEST;
+}
 
 /* The CPL is SS.DPL (SDM "Checks on Guest Segment Registers"). */
 unsigned int vcpu_guest_cpl(const struct vcpu *v)
@@ -18,9 +36,174 @@ unsigned int vcpu_guest_cpl(const struct vcpu *v)
 enum guest_mode vcpu_guest_mode(const struct vcpu *v)
 {
 	(void)v;
-	if (!(vmcs_read(GUEST_CR0) & X86_CR0_PE))
+	if (!(vmcs_read(CR0_READ_SHADOW) & X86_CR0_PE))
 		return GUEST_MODE_REAL;
 	if ((vmcs_read(GUEST_IA32_EFER) & EFER_LMA) && (vmcs_read(GUEST_CS_AR_BYTES) & AR_L))
 		return GUEST_MODE_LONG;
 	return GUEST_MODE_PROTECTED;
+}
+
+uint64_t vcpu_read_rsp(const struct vcpu *v)
+{
+	(void)v;
+	return vmcs_read(GUEST_RSP);
+}
+
+void vcpu_write_rsp(struct vcpu *v, uint64_t rsp)
+{
+	(void)v;
+	vmcs_write(GUEST_RSP, rsp);
+}
+
+uint64_t vcpu_read_cr(const struct vcpu *v, unsigned int cr)
+{
+	(void)v;
+	switch (cr) {
+	case 0:
+		return vmcs_read(CR0_READ_SHADOW);
+	case 4:
+		return vmcs_read(CR4_READ_SHADOW);
+	default:
+		return vmcs_read(GUEST_CR3);
+	}
+}
+
+/*
+ * The guest reads the shadow and the processor runs with the value plus the
+ * bits VMX fixes; with unrestricted guest PE and PG are the guest's. Turning
+ * paging on or off with EFER.LME set enters or leaves IA-32e mode, which a
+ * VMWRITE of CR0 does not do by itself (SDM "IA-32e Mode Operation").
+ */
+static bool set_cr0(struct vcpu *v, uint64_t value)
+{
+	const struct vmx_caps *c = caps_of(v);
+	uint64_t fixed0 = c->cr0_fixed0 & (unrestricted_guest(v) ? ~(X86_CR0_PE | X86_CR0_PG) : ~0ULL);
+	uint64_t old = vmcs_read(GUEST_CR0), efer = vmcs_read(GUEST_IA32_EFER);
+	uint64_t entry = vmcs_read(VM_ENTRY_CONTROLS);
+
+	if ((value >> 32) || ((value & X86_CR0_PG) && !(value & X86_CR0_PE)) || (value & fixed0) != fixed0)
+		return false;
+	if (!(old & X86_CR0_PG) && (value & X86_CR0_PG) && (efer & EFER_LME)) {
+		efer |= EFER_LMA;
+		entry |= VM_ENTRY_IA32E_MODE;
+	} else if ((old & X86_CR0_PG) && !(value & X86_CR0_PG)) {
+		efer &= ~EFER_LMA;
+		entry &= ~(uint64_t)VM_ENTRY_IA32E_MODE;
+	}
+	vmcs_write(GUEST_CR0, vmx_fix_cr(value, fixed0, c->cr0_fixed1));
+	vmcs_write(CR0_READ_SHADOW, value);
+	vmcs_write(GUEST_IA32_EFER, efer);
+	vmcs_write(VM_ENTRY_CONTROLS, entry);
+	return true;
+}
+
+/* CR4.VMXE stays Vireo's: VMX is hidden, so the guest setting it gets #GP as on a CPU without VMX. */
+static bool set_cr4(struct vcpu *v, uint64_t value)
+{
+	const struct vmx_caps *c = caps_of(v);
+	uint64_t allowed = c->cr4_fixed1 & ~X86_CR4_VMXE;
+
+	if (value & ~allowed)
+		return false;
+	if ((vmcs_read(GUEST_IA32_EFER) & EFER_LMA) && !(value & X86_CR4_PAE))
+		return false;
+	vmcs_write(GUEST_CR4, vmx_fix_cr(value, c->cr4_fixed0, c->cr4_fixed1));
+	vmcs_write(CR4_READ_SHADOW, value);
+	return true;
+}
+
+bool vcpu_write_cr(struct vcpu *v, unsigned int cr, uint64_t value)
+{
+	switch (cr) {
+	case 0:
+		return set_cr0(v, value);
+	case 4:
+		return set_cr4(v, value);
+	default:
+		vmcs_write(GUEST_CR3, value);
+		return true;
+	}
+}
+
+bool vcpu_enter_wait_for_sipi(struct vcpu *v)
+{
+	if (!unrestricted_guest(v))
+		return false;
+	vmcs_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_WAIT_SIPI);
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, 0);
+	return true;
+}
+
+static void write_real_mode_segment(enum vmcs_field selector, uint16_t sel, uint32_t ar)
+{
+	/* Selector, limit, access rights and base fields of a segment are at fixed offsets from the selector's. */
+	unsigned int index = (selector - GUEST_ES_SELECTOR) / 2;
+
+	vmcs_write(selector, sel);
+	vmcs_write((enum vmcs_field)(GUEST_ES_BASE + 2 * index), (uint64_t)sel << 4);
+	vmcs_write((enum vmcs_field)(GUEST_ES_LIMIT + 2 * index), 0xffff);
+	vmcs_write((enum vmcs_field)(GUEST_ES_AR_BYTES + 2 * index), ar);
+}
+
+/*
+ * The state after INIT, then the SIPI: real mode at CS = vector << 8, IP = 0
+ * (SDM "Processor State After Reset or INIT", "MP Initialization Protocol").
+ */
+void vcpu_start_at_sipi(struct vcpu *v, uint8_t vector)
+{
+	const struct vmx_caps *c = caps_of(v);
+	uint64_t cr0 = 0x60000010;		/* CD, NW, ET */
+	uint64_t fixed0 = c->cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG);
+	struct cpuid_regs r;
+
+	write_real_mode_segment(GUEST_CS_SELECTOR, (uint16_t)(vector << 8), 0x9b);
+	write_real_mode_segment(GUEST_SS_SELECTOR, 0, 0x93);
+	write_real_mode_segment(GUEST_DS_SELECTOR, 0, 0x93);
+	write_real_mode_segment(GUEST_ES_SELECTOR, 0, 0x93);
+	write_real_mode_segment(GUEST_FS_SELECTOR, 0, 0x93);
+	write_real_mode_segment(GUEST_GS_SELECTOR, 0, 0x93);
+	write_real_mode_segment(GUEST_LDTR_SELECTOR, 0, 0x82);
+	write_real_mode_segment(GUEST_TR_SELECTOR, 0, 0x8b);
+	vmcs_write(GUEST_GDTR_BASE, 0);
+	vmcs_write(GUEST_GDTR_LIMIT, 0xffff);
+	vmcs_write(GUEST_IDTR_BASE, 0);
+	vmcs_write(GUEST_IDTR_LIMIT, 0xffff);
+
+	vmcs_write(GUEST_CR0, vmx_fix_cr(cr0, fixed0, c->cr0_fixed1));
+	vmcs_write(CR0_READ_SHADOW, cr0);
+	vmcs_write(GUEST_CR3, 0);
+	vmcs_write(GUEST_CR4, vmx_fix_cr(0, c->cr4_fixed0, c->cr4_fixed1));
+	vmcs_write(CR4_READ_SHADOW, 0);
+	vmcs_write(GUEST_IA32_EFER, 0);
+	vmcs_write(VM_ENTRY_CONTROLS, vmcs_read(VM_ENTRY_CONTROLS) & ~(uint64_t)VM_ENTRY_IA32E_MODE);
+	vmcs_write(GUEST_DR7, 0x400);
+	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
+	vmcs_write(GUEST_RSP, 0);
+	vmcs_write(GUEST_RIP, 0);
+	vmcs_write(GUEST_RFLAGS, 0x2);
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmcs_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
+
+	*v->regs = (struct guest_regs){ 0 };
+	cpu_cpuid(1, 0, &r);
+	v->regs->rdx = r.eax;			/* EDX = family, model, stepping after INIT */
+	v->rip = 0;
+}
+
+enum vcpu_ept_fault vcpu_ept_fault(struct vcpu *v, uint64_t gpa)
+{
+	struct ept *e = v->part->arch;
+
+	if (!e)
+		return VCPU_EPT_FATAL;
+	switch (ept_handle_fault(e, gpa)) {
+	case EPT_FAULT_MAPPED:
+		return VCPU_EPT_MAPPED;
+	case EPT_FAULT_HIDDEN:
+		return VCPU_EPT_HIDDEN;
+	case EPT_FAULT_FATAL:
+		break;
+	}
+	return VCPU_EPT_FATAL;
 }

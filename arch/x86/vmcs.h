@@ -32,7 +32,10 @@ enum vmcs_field {
 	HOST_TR_SELECTOR		= 0x0c0c,
 	/* 64-bit control fields */
 	MSR_BITMAP			= 0x2004,
+	EPT_POINTER			= 0x201a,
 	XSS_EXIT_BITMAP			= 0x202c,
+	/* 64-bit read-only data field */
+	GUEST_PHYSICAL_ADDRESS		= 0x2400,
 	/* 64-bit guest-state fields */
 	VMCS_LINK_POINTER		= 0x2800,
 	GUEST_IA32_DEBUGCTL		= 0x2802,
@@ -181,6 +184,10 @@ static inline enum vmcs_width vmcs_field_width(enum vmcs_field f)
 #define INTR_INFO_VALID				BIT(31)
 #define INTR_INFO_DELIVER_CODE			BIT(11)
 #define INTR_INFO_TYPE_SHIFT			8
+
+/* Guest activity state (SDM "Guest Non-Register State") */
+#define GUEST_ACTIVITY_ACTIVE			0
+#define GUEST_ACTIVITY_WAIT_SIPI		3
 
 /* Guest interruptibility state */
 #define GUEST_INTR_STATE_STI			BIT(0)

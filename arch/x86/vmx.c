@@ -6,6 +6,7 @@
  * Address Translation", "Checks on the Guest State Area").
  */
 #include "arch/x86/cpu.h"
+#include "arch/x86/ept.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/processor.h"
 #include "arch/x86/vmcs.h"
@@ -241,6 +242,8 @@ static int vmx_setup_controls(struct vmx_vcpu *vv)
 	err |= vmcs_write(MSR_BITMAP, pa_of(vv->msr_bitmap));
 	if (c->secondary & SECONDARY_EXEC_XSAVES)
 		err |= vmcs_write(XSS_EXIT_BITMAP, 0);
+	if (vmx_has_ept(c))
+		err |= vmcs_write(EPT_POINTER, ept_pointer(vv->vcpu.part->arch));
 	err |= vmcs_write(EXCEPTION_BITMAP, 0);
 	err |= vmcs_write(CR3_TARGET_COUNT, 0);
 	err |= vmcs_write(VM_EXIT_MSR_STORE_COUNT, 0);
@@ -253,7 +256,9 @@ static int vmx_setup_controls(struct vmx_vcpu *vv)
 	 * would change one of them exits (SDM "Guest/Host Masks and Read
 	 * Shadows for CR0 and CR4").
 	 */
-	err |= vmcs_write(CR0_GUEST_HOST_MASK, c->cr0_fixed0 | ~c->cr0_fixed1);
+	/* With unrestricted guest, PE and PG are the guest's (SDM "Unrestricted Guests"). */
+	err |= vmcs_write(CR0_GUEST_HOST_MASK, (c->cr0_fixed0 | ~c->cr0_fixed1) &
+			  (vmx_has_ept(c) ? ~(X86_CR0_PE | X86_CR0_PG) : ~0ULL));
 	err |= vmcs_write(CR0_READ_SHADOW, cr0);
 	err |= vmcs_write(CR4_GUEST_HOST_MASK, c->cr4_fixed0 | ~c->cr4_fixed1);
 	err |= vmcs_write(CR4_READ_SHADOW, cr4 & ~X86_CR4_VMXE);

@@ -18,6 +18,7 @@ struct vmx_vcpu {
 	struct host_cpu host;
 	struct vcpu vcpu;
 	const struct vmx_caps *caps;
+	int launch_status;		/* an AP's result, for the boot processor to read */
 };
 
 enum vmx_support {

@@ -27,6 +27,8 @@
 #define SECONDARY_REQUIRED	0
 #define SECONDARY_OPTIONAL	(SECONDARY_EXEC_ENABLE_RDTSCP | SECONDARY_EXEC_ENABLE_INVPCID | \
 				 SECONDARY_EXEC_XSAVES)
+#define EPT_CONTROLS		(SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_UNRESTRICTED_GUEST)
+#define EPT_REQUIRED		(VMX_EPT_WALK_4 | VMX_EPT_WB)
 #define EXIT_REQUIRED		(VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_EFER | \
 				 VM_EXIT_LOAD_IA32_EFER | VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT | \
 				 VM_EXIT_SAVE_DEBUG_CONTROLS)
@@ -86,7 +88,8 @@ int vmx_caps_init(struct vmx_caps *c)
 	      read_cap(MSR_IA32_VMX_CR0_FIXED0, &c->cr0_fixed0) ?:
 	      read_cap(MSR_IA32_VMX_CR0_FIXED1, &c->cr0_fixed1) ?:
 	      read_cap(MSR_IA32_VMX_CR4_FIXED0, &c->cr4_fixed0) ?:
-	      read_cap(MSR_IA32_VMX_CR4_FIXED1, &c->cr4_fixed1);
+	      read_cap(MSR_IA32_VMX_CR4_FIXED1, &c->cr4_fixed1) ?:
+	      read_cap(MSR_IA32_VMX_MISC, &c->misc);
 	if (err)
 		return err;
 	/* IA32_VMX_PROCBASED_CTLS2 exists only if secondary controls may be activated. */
@@ -96,12 +99,25 @@ int vmx_caps_init(struct vmx_caps *c)
 			return err;
 	}
 
-	return vmx_adjust_controls("pin-based", pin, PIN_REQUIRED, PIN_OPTIONAL, &c->pin) ?:
-	       vmx_adjust_controls("processor-based", cpu, CPU_REQUIRED, CPU_OPTIONAL, &c->cpu) ?:
-	       vmx_adjust_controls("secondary", secondary, SECONDARY_REQUIRED, SECONDARY_OPTIONAL,
-				   &c->secondary) ?:
-	       vmx_adjust_controls("VM-exit", exit, EXIT_REQUIRED, EXIT_OPTIONAL, &c->exit) ?:
-	       vmx_adjust_controls("VM-entry", entry, ENTRY_REQUIRED, ENTRY_OPTIONAL, &c->entry);
+	err = vmx_adjust_controls("pin-based", pin, PIN_REQUIRED, PIN_OPTIONAL, &c->pin) ?:
+	      vmx_adjust_controls("processor-based", cpu, CPU_REQUIRED, CPU_OPTIONAL, &c->cpu) ?:
+	      vmx_adjust_controls("secondary", secondary, SECONDARY_REQUIRED, SECONDARY_OPTIONAL | EPT_CONTROLS,
+				  &c->secondary) ?:
+	      vmx_adjust_controls("VM-exit", exit, EXIT_REQUIRED, EXIT_OPTIONAL, &c->exit) ?:
+	      vmx_adjust_controls("VM-entry", entry, ENTRY_REQUIRED, ENTRY_OPTIONAL, &c->entry);
+	if (err)
+		return err;
+	c->ept_vpid = 0;
+	if ((c->secondary & EPT_CONTROLS) == EPT_CONTROLS)
+		cpu_rdmsr_safe(MSR_IA32_VMX_EPT_VPID_CAP, &c->ept_vpid);
+	if ((c->ept_vpid & EPT_REQUIRED) != EPT_REQUIRED || !(c->misc & VMX_MISC_WAIT_FOR_SIPI)) {
+		if (c->secondary & EPT_CONTROLS)
+			log_warn("vmx: EPT or unrestricted guest unusable; Vireo's memory stays visible and "
+				 "processors the OS starts cannot be virtualized");
+		c->secondary &= ~(uint32_t)EPT_CONTROLS;
+		c->ept_vpid = 0;
+	}
+	return 0;
 }
 
 bool vmx_caps_equal(const struct vmx_caps *a, const struct vmx_caps *b)
@@ -110,6 +126,7 @@ bool vmx_caps_equal(const struct vmx_caps *a, const struct vmx_caps *b)
 	       a->true_controls == b->true_controls &&
 	       a->cr0_fixed0 == b->cr0_fixed0 && a->cr0_fixed1 == b->cr0_fixed1 &&
 	       a->cr4_fixed0 == b->cr4_fixed0 && a->cr4_fixed1 == b->cr4_fixed1 &&
+	       a->misc == b->misc && a->ept_vpid == b->ept_vpid &&
 	       a->pin == b->pin && a->cpu == b->cpu && a->secondary == b->secondary &&
 	       a->exit == b->exit && a->entry == b->entry;
 }

@@ -2,6 +2,7 @@
 #ifndef ARCH_X86_VMX_CAPS_H
 #define ARCH_X86_VMX_CAPS_H
 
+#include "arch/x86/vmcs.h"
 #include "hv/compiler.h"
 
 /*
@@ -15,6 +16,8 @@ struct vmx_caps {
 	bool true_controls;		/* IA32_VMX_BASIC[55]: the TRUE_*_CTLS MSRs exist */
 	uint64_t cr0_fixed0, cr0_fixed1;
 	uint64_t cr4_fixed0, cr4_fixed1;
+	uint64_t misc;			/* IA32_VMX_MISC */
+	uint64_t ept_vpid;		/* IA32_VMX_EPT_VPID_CAP, 0 without EPT */
 
 	uint32_t pin;
 	uint32_t cpu;
@@ -33,10 +36,27 @@ struct vmx_caps {
  */
 int vmx_adjust_controls(const char *name, uint64_t cap, uint32_t required, uint32_t optional, uint32_t *out);
 
-/* Reads the capability MSRs and computes every control word. */
+/* EPT capabilities (SDM "VPID and EPT Capabilities") */
+#define VMX_EPT_WALK_4		BIT(6)
+#define VMX_EPT_WB		BIT(14)
+#define VMX_EPT_2MB_PAGES	BIT(16)
+#define VMX_EPT_1GB_PAGES	BIT(17)
+#define VMX_MISC_WAIT_FOR_SIPI	BIT(8)
+
+/*
+ * Reads the capability MSRs and computes every control word. EPT and
+ * unrestricted guest are used together when the processor has both (with a
+ * 4-level, write-back EPT and wait-for-SIPI); without them Vireo still runs,
+ * but cannot hide its memory or start processors the OS brings up.
+ */
 int vmx_caps_init(struct vmx_caps *c);
 
 bool vmx_caps_equal(const struct vmx_caps *a, const struct vmx_caps *b);
+
+static inline bool vmx_has_ept(const struct vmx_caps *c)
+{
+	return c->secondary & SECONDARY_EXEC_ENABLE_EPT;
+}
 
 /* A CR0/CR4 value with the bits VMX operation fixes forced (SDM "VMX-Fixed Bits in CR0/CR4"). */
 static inline uint64_t vmx_fix_cr(uint64_t value, uint64_t fixed0, uint64_t fixed1)

@@ -80,6 +80,8 @@ void vmx_handle_exit(struct guest_regs *regs, struct vmx_vcpu *vv)
 	v->rip = vmcs_read(GUEST_RIP);
 	v->rip_changed = false;
 	v->event.valid = false;
+	if (v->exit_reason == EXIT_REASON_EPT_VIOLATION)
+		v->exit_gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
 
 	switch (exit_dispatch(v)) {
 	case EXIT_RESUME:

@@ -35,8 +35,8 @@ struct _EFI_CPU_ARCH_PROTOCOL {
 	UINT32 DmaBufferAlignment;
 };
 
-_Static_assert(offsetof(struct probe_trap, resume_rsp) == 8, "trap.asm TRAP_RSP");
-_Static_assert(offsetof(struct probe_trap, vector) == 16, "trap.asm TRAP_VECTOR");
+_Static_assert(offsetof(struct probe_trap, resume_rsp) == 8, "trap_insn.asm TRAP_RSP");
+_Static_assert(offsetof(struct probe_trap, vector) == 16, "trap_insn.asm TRAP_VECTOR");
 
 struct probe_trap probe_trap;
 

@@ -5,7 +5,7 @@
 /*
  * Instructions that may fault, run so that the probe survives the fault.
  *
- * Each trap_* stub (trap.asm) arms probe_trap with the address to resume at
+ * Each trap_* stub (trap_insn.asm) arms probe_trap with the address to resume at
  * and the stack pointer to resume with, runs the instruction, and disarms.
  * The #UD and #GP handlers installed by trap_install() send an armed fault
  * to the resume point and record its vector. A fault while disarmed is a
@@ -14,7 +14,7 @@
 
 #include <efi.h>
 
-/* Layout shared with trap.asm. */
+/* Layout shared with trap_insn.asm. */
 struct probe_trap {
 	uint64_t resume_rip;		/* 0 while disarmed */
 	uint64_t resume_rsp;

@@ -36,6 +36,18 @@ extern struct fake_apic fake_apic;
 extern unsigned int fake_guest_cpl;
 extern enum guest_mode fake_guest_mode;
 
+/* Guest state behind the vcpu_* accessors of hv/vcpu.h. */
+struct fake_guest {
+	uint64_t rsp;
+	uint64_t cr[8];
+	bool unrestricted;
+	bool wait_for_sipi;
+	int sipi_vector;
+	uint64_t ept_fault_gpa;
+	enum vcpu_ept_fault ept_result;
+};
+extern struct fake_guest fake_guest;
+
 /* Everything the log sink received since the last fake_log_clear(). */
 extern char fake_log[16384];
 void fake_log_clear(void);

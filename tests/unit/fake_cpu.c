@@ -161,6 +161,56 @@ enum guest_mode vcpu_guest_mode(const struct vcpu *v)
 	return fake_guest_mode;
 }
 
+struct fake_guest fake_guest;
+
+uint64_t vcpu_read_rsp(const struct vcpu *v)
+{
+	(void)v;
+	return fake_guest.rsp;
+}
+
+void vcpu_write_rsp(struct vcpu *v, uint64_t rsp)
+{
+	(void)v;
+	fake_guest.rsp = rsp;
+}
+
+uint64_t vcpu_read_cr(const struct vcpu *v, unsigned int cr)
+{
+	(void)v;
+	return fake_guest.cr[cr & 7];
+}
+
+bool vcpu_write_cr(struct vcpu *v, unsigned int cr, uint64_t value)
+{
+	(void)v;
+	if (cr == 4 && (value & BIT(13)))
+		return false;
+	fake_guest.cr[cr & 7] = value;
+	return true;
+}
+
+bool vcpu_enter_wait_for_sipi(struct vcpu *v)
+{
+	(void)v;
+	fake_guest.wait_for_sipi = fake_guest.unrestricted;
+	return fake_guest.unrestricted;
+}
+
+void vcpu_start_at_sipi(struct vcpu *v, uint8_t vector)
+{
+	(void)v;
+	fake_guest.wait_for_sipi = false;
+	fake_guest.sipi_vector = vector;
+}
+
+enum vcpu_ept_fault vcpu_ept_fault(struct vcpu *v, uint64_t gpa)
+{
+	(void)v;
+	fake_guest.ept_fault_gpa = gpa;
+	return fake_guest.ept_result;
+}
+
 void log_sink_write(const char *s, size_t len)
 {
 	size_t used = strlen(fake_log);

@@ -9,10 +9,8 @@
 
 TEST_GLOBALS;
 
-static uint64_t cap(uint32_t must_be_one, uint32_t may_be_one)
-{
-	return (uint64_t)may_be_one << 32 | must_be_one;
-}
+/* A capability MSR value: allowed-1 settings in the high half, allowed-0 in the low. */
+#define cap(must_be_one, may_be_one) ((uint64_t)(may_be_one) << 32 | (uint32_t)(must_be_one))
 
 static void adjust_sets_required_optional_and_default1(void)
 {
@@ -60,6 +58,7 @@ static void fake_vmx_msrs(bool true_ctls, uint32_t proc_may_be_one)
 	fake_msr_set(MSR_IA32_VMX_CR0_FIXED1, 0xffffffff);
 	fake_msr_set(MSR_IA32_VMX_CR4_FIXED0, 0x2000);
 	fake_msr_set(MSR_IA32_VMX_CR4_FIXED1, 0x3727ff);
+	fake_msr_set(MSR_IA32_VMX_MISC, BIT(8) | BIT(6) | BIT(5));
 }
 
 static void caps_init_uses_true_msrs(void)
@@ -77,6 +76,26 @@ static void caps_init_uses_true_msrs(void)
 	CHECK_EQ(c.entry & VM_ENTRY_IA32E_MODE, VM_ENTRY_IA32E_MODE);
 	CHECK_EQ(c.exit & VM_EXIT_LOAD_IA32_EFER, VM_EXIT_LOAD_IA32_EFER);
 	CHECK_EQ(c.cr4_fixed0, 0x2000);
+}
+
+static void caps_init_uses_ept_with_unrestricted_guest(void)
+{
+	struct vmx_caps c;
+
+	fake_vmx_msrs(true, 0xfff9fffe);
+	fake_msr_set(MSR_IA32_VMX_EPT_VPID_CAP, VMX_EPT_WALK_4 | VMX_EPT_WB | VMX_EPT_2MB_PAGES);
+	CHECK_EQ(vmx_caps_init(&c), 0);
+	CHECK(vmx_has_ept(&c));
+	CHECK_EQ(c.secondary, SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_ENABLE_RDTSCP |
+		 SECONDARY_EXEC_UNRESTRICTED_GUEST | SECONDARY_EXEC_ENABLE_INVPCID);
+
+	/* No write-back EPT paging structures: run without EPT, and say so. */
+	fake_log_clear();
+	fake_msr_set(MSR_IA32_VMX_EPT_VPID_CAP, VMX_EPT_WALK_4 | VMX_EPT_2MB_PAGES);
+	CHECK_EQ(vmx_caps_init(&c), 0);
+	CHECK(!vmx_has_ept(&c));
+	CHECK_EQ(c.ept_vpid, 0);
+	CHECK(fake_log_contains("EPT or unrestricted guest unusable"));
 }
 
 static void caps_init_without_true_msrs_keeps_default1(void)
@@ -125,6 +144,7 @@ int main(void)
 {
 	RUN("vmx_caps", adjust_sets_required_optional_and_default1);
 	RUN("vmx_caps", caps_init_uses_true_msrs);
+	RUN("vmx_caps", caps_init_uses_ept_with_unrestricted_guest);
 	RUN("vmx_caps", caps_init_without_true_msrs_keeps_default1);
 	RUN("vmx_caps", caps_init_fails_without_msr_bitmaps);
 	RUN("vmx_caps", caps_init_fails_on_unreadable_msr);

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Exits that change the processor's own state: INIT and SIPI (how an OS
+ * starts its application processors), MOV to/from a control register that
+ * Vireo owns bits of, and EPT violations.
+ */
+#include "hv/exit.h"
+#include "hv/log.h"
+
+enum exit_action exit_init_signal(struct vcpu *v)
+{
+	if (!vcpu_enter_wait_for_sipi(v)) {
+		log_err("vcpu%u: INIT, but this processor cannot start in real mode (no unrestricted guest)",
+			v->vp_index);
+		return EXIT_STOP_VCPU;
+	}
+	log_debug("vcpu%u: INIT, waiting for SIPI", v->vp_index);
+	return EXIT_RESUME;
+}
+
+/* The exit qualification of a SIPI exit holds its vector in bits 7:0 (SDM "Exit Qualification for VM Exits Due to SIPIs"). */
+enum exit_action exit_sipi(struct vcpu *v)
+{
+	uint8_t vector = (uint8_t)v->exit_qual;
+
+	log_debug("vcpu%u: SIPI, starting at %#x", v->vp_index, (unsigned int)vector << 12);
+	vcpu_start_at_sipi(v, vector);
+	return EXIT_RESUME;
+}
+
+/* Exit qualification for control-register accesses (SDM Table "Exit Qualification for Control-Register Accesses"). */
+#define CR_QUAL_NUMBER(q)	((unsigned int)(q) & 0xf)
+#define CR_QUAL_TYPE(q)		((unsigned int)((q) >> 4) & 3)
+#define CR_QUAL_GPR(q)		((unsigned int)((q) >> 8) & 0xf)
+#define CR_ACCESS_MOV_TO	0
+#define CR_ACCESS_MOV_FROM	1
+#define GPR_RSP			4
+
+static uint64_t read_gpr(const struct vcpu *v, unsigned int n)
+{
+	const uint64_t *gprs = (const uint64_t *)v->regs;
+
+	return n == GPR_RSP ? vcpu_read_rsp(v) : gprs[n];
+}
+
+static void write_gpr(struct vcpu *v, unsigned int n, uint64_t value)
+{
+	uint64_t *gprs = (uint64_t *)v->regs;
+
+	if (n == GPR_RSP)
+		vcpu_write_rsp(v, value);
+	else
+		gprs[n] = value;
+}
+
+enum exit_action exit_cr_access(struct vcpu *v)
+{
+	unsigned int cr = CR_QUAL_NUMBER(v->exit_qual), gpr = CR_QUAL_GPR(v->exit_qual);
+
+	switch (CR_QUAL_TYPE(v->exit_qual)) {
+	case CR_ACCESS_MOV_TO:
+		if (cr != 0 && cr != 3 && cr != 4)
+			break;
+		if (!vcpu_write_cr(v, cr, read_gpr(v, gpr))) {
+			vcpu_inject_gp(v);
+			return EXIT_RESUME;
+		}
+		vcpu_skip_instruction(v);
+		return EXIT_RESUME;
+	case CR_ACCESS_MOV_FROM:
+		if (cr != 3)
+			break;
+		write_gpr(v, gpr, vcpu_read_cr(v, cr));
+		vcpu_skip_instruction(v);
+		return EXIT_RESUME;
+	}
+	log_err("vcpu%u: unexpected control-register access, qualification %#llx", v->vp_index,
+		(unsigned long long)v->exit_qual);
+	return EXIT_STOP_VCPU;
+}
+
+enum exit_action exit_ept_violation(struct vcpu *v)
+{
+	switch (vcpu_ept_fault(v, v->exit_gpa)) {
+	case VCPU_EPT_MAPPED:
+		return EXIT_RESUME;
+	case VCPU_EPT_HIDDEN:
+		log_warn("vcpu%u: guest access to Vireo's memory at %#llx (rip %#llx, qualification %#llx): "
+			 "it sees a page of its own instead", v->vp_index, (unsigned long long)v->exit_gpa,
+			 (unsigned long long)v->rip, (unsigned long long)v->exit_qual);
+		return EXIT_RESUME;
+	case VCPU_EPT_FATAL:
+		break;
+	}
+	log_err("vcpu%u: EPT violation at %#llx (rip %#llx, qualification %#llx) cannot be resolved",
+		v->vp_index, (unsigned long long)v->exit_gpa, (unsigned long long)v->rip,
+		(unsigned long long)v->exit_qual);
+	return EXIT_STOP_VCPU;
+}

@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * probe.efi: prints what a guest sees of Vireo, for the end-to-end tests.
+ *
+ * Run it from the UEFI shell once vireo.efi has turned the firmware into a
+ * guest. The console reaches COM1, so the serial log is the transcript.
+ * Every line starts with "probe: " and is shorter than 78 columns. Numbers
+ * are lowercase hex: leaves, MSRs and 32-bit registers with 8 digits,
+ * 64-bit values with 16. Where an instruction faults, the fault's name
+ * ("#GP", "#UD") replaces the result. The lines, in order:
+ *
+ * probe: cpuid <leaf> <eax> <ebx> <ecx> <edx>
+ *	CPUID (ECX = 0) of leaf 1 and of the hypervisor leaves.
+ * probe: rdmsr <msr> = <value>
+ * probe: rdmsr <msr> #GP
+ *	RDMSR of every synthetic MSR.
+ * probe: wrmsr <msr> <value> ok
+ * probe: wrmsr <msr> <value> #GP
+ *	writes that must work or must fault. Some writes that worked are
+ *	followed by the rdmsr line of the same MSR (read back).
+ * probe: hypercall-msr = <value>
+ * probe: hypercall-page <byte 0><byte 1><byte 2><byte 3>
+ *	after a wrmsr line for GUEST_OS_ID: HYPERCALL as read back once
+ *	the page address and the enable bit were written to it, then the
+ *	first bytes of the page in memory order (0f01c1c3: vmcall; ret).
+ *	If that write faults, "probe: hypercall-msr #GP" is printed and
+ *	the three lines below are not.
+ * probe: hypercall <control> = <rax>
+ * probe: hypercall <control> #UD
+ *	calls through the page with RCX = control, RDX = input, R8 = 0.
+ * probe: wrmsr 40000001 0000000000000000 ok
+ *	the page disabled again.
+ * probe: mgmt get viridian rax=<rax> value=<rdx>
+ * probe: mgmt set viridian rax=<rax>
+ *	Vireo's management calls (hv/mgmt.h): a guest may read a partition
+ *	parameter, but not set it. Without Vireo, VMCALL prints
+ *	"probe: mgmt get #UD" and "probe: mgmt set #UD".
+ * probe: done
+ *
+ * A fault the probe did not expect prints "probe: unexpected ..." and
+ * powers the machine off.
+ */
+
+#include <efi.h>
+#include <efilib.h>
+
+#include "hv/compiler.h"
+#include "hv/mgmt.h"
+#include "hv/partition.h"
+#include "tests/probe/trap.h"
+
+/* Synthetic MSRs (Hyper-V TLFS), with the names Linux gives them. */
+#define HV_X64_MSR_GUEST_OS_ID		0x40000000
+#define HV_X64_MSR_HYPERCALL		0x40000001
+#define  HV_X64_MSR_HYPERCALL_ENABLE	BIT(0)
+#define HV_X64_MSR_VP_INDEX		0x40000002
+#define HV_X64_MSR_RESET		0x40000003
+#define HV_X64_MSR_VP_RUNTIME		0x40000010
+#define HV_X64_MSR_TIME_REF_COUNT	0x40000020
+#define HV_X64_MSR_REFERENCE_TSC	0x40000021
+#define HV_X64_MSR_TSC_FREQUENCY	0x40000022
+#define HV_X64_MSR_APIC_FREQUENCY	0x40000023
+#define HV_X64_MSR_EOI			0x40000070
+#define HV_X64_MSR_ICR			0x40000071
+#define HV_X64_MSR_TPR			0x40000072
+#define HV_X64_MSR_VP_ASSIST_PAGE	0x40000073
+#define HV_X64_MSR_SCONTROL		0x40000080
+#define HV_X64_MSR_CRASH_P0		0x40000100
+#define HV_X64_MSR_CRASH_CTL		0x40000105
+#define HV_X64_MSR_UNKNOWN		0x40000200	/* in the range, but none of the above */
+
+/*
+ * TLFS "Reporting the Guest OS Identity", open-source encoding: bit 63 set,
+ * OS type 1 (Linux) in bits 62:56, version 1 in bits 47:16.
+ */
+#define PROBE_GUEST_OS_ID		0x8100000000010000ULL
+
+/* TLFS "Hypercall Inputs": the control word in RCX. */
+#define HVCALL_NOTIFY_LONG_SPIN_WAIT	0x0008
+#define HVCALL_UNKNOWN			0x0099
+#define HV_HYPERCALL_FAST		BIT(16)
+#define HV_HYPERCALL_RSVD63		BIT(63)
+
+/* The x86 UD2 instruction. */
+#define UD2_BYTE0			0x0f
+#define UD2_BYTE1			0x0b
+
+struct probe {
+	void (*run)(const struct probe *p);
+	uint64_t arg;		/* CPUID leaf, MSR, hypercall control or management op */
+	uint64_t val;		/* value written, hypercall input or parameter id */
+	uint64_t mgmt_val;	/* value of a management SET */
+	const CHAR16 *param;	/* name of the management parameter */
+	bool read_back;		/* WRMSR: print RDMSR of the MSR if the write worked */
+};
+
+static void run_cpuid(const struct probe *p);
+static void run_rdmsr(const struct probe *p);
+static void run_wrmsr(const struct probe *p);
+static void run_hcall_page_on(const struct probe *p);
+static void run_hypercall(const struct probe *p);
+static void run_hcall_page_off(const struct probe *p);
+static void run_mgmt(const struct probe *p);
+
+#define CPUID(leaf)		{ .run = run_cpuid, .arg = (leaf) }
+#define RDMSR(msr)		{ .run = run_rdmsr, .arg = (msr) }
+#define WRMSR(msr, v)		{ .run = run_wrmsr, .arg = (msr), .val = (v) }
+#define WRMSR_READ(msr, v)	{ .run = run_wrmsr, .arg = (msr), .val = (v), .read_back = true }
+#define HCALL_PAGE_ON		{ .run = run_hcall_page_on }
+#define HCALL(control, in)	{ .run = run_hypercall, .arg = (control), .val = (in) }
+#define HCALL_PAGE_OFF		{ .run = run_hcall_page_off }
+#define MGMT_GET(id, name)	{ .run = run_mgmt, .arg = MGMT_OP_GET_PARAM, .val = (id), \
+				  .param = (name) }
+#define MGMT_SET(id, name, v)	{ .run = run_mgmt, .arg = MGMT_OP_SET_PARAM, .val = (id), \
+				  .param = (name), .mgmt_val = (v) }
+
+static const struct probe probes[] = {
+	/* CPUID.1:ECX bit 31 says a hypervisor is present; bit 5 is VMX. */
+	CPUID(0x00000001),
+	CPUID(0x40000000),
+	CPUID(0x40000001),
+	CPUID(0x40000002),
+	CPUID(0x40000003),
+	CPUID(0x40000004),
+	CPUID(0x40000005),
+	CPUID(0x40000006),
+	CPUID(0x40000007),
+	CPUID(0x40000100),
+	CPUID(0x40000101),
+
+	RDMSR(HV_X64_MSR_GUEST_OS_ID),
+	RDMSR(HV_X64_MSR_HYPERCALL),
+	RDMSR(HV_X64_MSR_VP_INDEX),
+	RDMSR(HV_X64_MSR_RESET),
+	RDMSR(HV_X64_MSR_VP_RUNTIME),
+	RDMSR(HV_X64_MSR_TIME_REF_COUNT),
+	RDMSR(HV_X64_MSR_REFERENCE_TSC),
+	RDMSR(HV_X64_MSR_TSC_FREQUENCY),
+	RDMSR(HV_X64_MSR_APIC_FREQUENCY),
+	RDMSR(HV_X64_MSR_EOI),
+	RDMSR(HV_X64_MSR_ICR),
+	RDMSR(HV_X64_MSR_TPR),
+	RDMSR(HV_X64_MSR_VP_ASSIST_PAGE),
+	RDMSR(HV_X64_MSR_SCONTROL),
+	RDMSR(HV_X64_MSR_CRASH_P0),
+	RDMSR(HV_X64_MSR_CRASH_CTL),
+	RDMSR(HV_X64_MSR_UNKNOWN),
+
+	/*
+	 * Read-only MSRs, reserved bits, and a TPR change that is undone.
+	 * Never ICR: a write sends an IPI.
+	 */
+	WRMSR_READ(HV_X64_MSR_GUEST_OS_ID, PROBE_GUEST_OS_ID),
+	WRMSR(HV_X64_MSR_VP_INDEX, 5),
+	WRMSR(HV_X64_MSR_TSC_FREQUENCY, 1),
+	WRMSR(HV_X64_MSR_APIC_FREQUENCY, 1),
+	WRMSR(HV_X64_MSR_HYPERCALL, BIT(2)),
+	WRMSR(HV_X64_MSR_TPR, 0x100),
+	WRMSR_READ(HV_X64_MSR_TPR, 0x20),
+	WRMSR(HV_X64_MSR_TPR, 0),
+	WRMSR(HV_X64_MSR_EOI, BIT(32)),
+
+	/* A guest OS identity comes first (TLFS "Establishing the Hypercall Interface"). */
+	WRMSR(HV_X64_MSR_GUEST_OS_ID, PROBE_GUEST_OS_ID),
+	HCALL_PAGE_ON,
+	HCALL(HVCALL_NOTIFY_LONG_SPIN_WAIT | HV_HYPERCALL_FAST, 1),
+	HCALL(HVCALL_UNKNOWN, 0),
+	HCALL(HV_HYPERCALL_RSVD63 | HVCALL_NOTIFY_LONG_SPIN_WAIT | HV_HYPERCALL_FAST, 1),
+	HCALL_PAGE_OFF,
+
+	MGMT_GET(PARAM_VIRIDIAN, L"viridian"),
+	MGMT_SET(PARAM_VIRIDIAN, L"viridian", VIR_BASE | VIR_FREQ),
+};
+
+/* ------------------------------------------------------------ output */
+
+#define LINE_MAX	77	/* columns; the console wraps at 80 */
+
+struct line {
+	CHAR16 text[LINE_MAX + 1];
+	UINTN len;
+};
+
+static void put(struct line *l, const CHAR16 *s)
+{
+	while (*s && l->len < LINE_MAX)
+		l->text[l->len++] = *s++;
+	l->text[l->len] = 0;
+}
+
+/* gnu-efi's Print() writes hex in upper case, so the digits are made here. */
+static void put_hex(struct line *l, const CHAR16 *prefix, uint64_t v, unsigned int digits)
+{
+	CHAR16 hex[17];
+
+	hex[digits] = 0;
+	while (digits--) {
+		hex[digits] = L"0123456789abcdef"[v & 0xf];
+		v >>= 4;
+	}
+	put(l, prefix);
+	put(l, hex);
+}
+
+static void put_fault(struct line *l, uint64_t vector)
+{
+	put(l, L" ");
+	put(l, trap_name(vector));
+}
+
+static void line_start(struct line *l, const CHAR16 *what)
+{
+	l->len = 0;
+	put(l, L"probe: ");
+	put(l, what);
+}
+
+static void line_end(const struct line *l)
+{
+	Print(L"%s\n", l->text);
+}
+
+/* ------------------------------------------------------------ probes */
+
+static void run_cpuid(const struct probe *p)
+{
+	uint32_t r[4];
+	struct line l;
+	unsigned int i;
+
+	asm volatile("cpuid"
+		     : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+		     : "a"((uint32_t)p->arg), "c"(0));
+	line_start(&l, L"cpuid");
+	put_hex(&l, L" ", p->arg, 8);
+	for (i = 0; i < ARRAY_SIZE(r); i++)
+		put_hex(&l, L" ", r[i], 8);
+	line_end(&l);
+}
+
+static void rdmsr_report(uint32_t msr)
+{
+	uint64_t val = 0, vector;
+	struct line l;
+
+	vector = trap_rdmsr(msr, &val);
+	line_start(&l, L"rdmsr");
+	put_hex(&l, L" ", msr, 8);
+	if (vector)
+		put_fault(&l, vector);
+	else
+		put_hex(&l, L" = ", val, 16);
+	line_end(&l);
+}
+
+static uint64_t wrmsr_report(uint32_t msr, uint64_t val)
+{
+	uint64_t vector;
+	struct line l;
+
+	vector = trap_wrmsr(msr, val);
+	line_start(&l, L"wrmsr");
+	put_hex(&l, L" ", msr, 8);
+	put_hex(&l, L" ", val, 16);
+	if (vector)
+		put_fault(&l, vector);
+	else
+		put(&l, L" ok");
+	line_end(&l);
+	return vector;
+}
+
+static void run_rdmsr(const struct probe *p)
+{
+	rdmsr_report((uint32_t)p->arg);
+}
+
+static void run_wrmsr(const struct probe *p)
+{
+	if (!wrmsr_report((uint32_t)p->arg, p->val) && p->read_back)
+		rdmsr_report((uint32_t)p->arg);
+}
+
+/* The page HYPERCALL points at while it is enabled, or NULL. */
+static volatile uint8_t *hcall_page;
+
+/*
+ * Until the hypervisor overlays it, the page holds UD2s: a call through a
+ * page that never received the hypercall code then raises #UD, which the
+ * probe reports, instead of running whatever the page held before.
+ *
+ * The page holds code, so it is allocated as code: firmware built with a
+ * DXE NX memory protection policy maps the data types non-executable.
+ */
+static void run_hcall_page_on(const struct probe *p __unused)
+{
+	EFI_PHYSICAL_ADDRESS pa = 0xffffffff;	/* below 4 GiB */
+	volatile uint8_t *page;
+	uint64_t val = 0, vector;
+	EFI_STATUS status;
+	struct line l;
+	UINTN i;
+
+	status = uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress, EfiLoaderCode, 1, &pa);
+	if (EFI_ERROR(status)) {
+		Print(L"probe: hypercall-page allocation failed: %r\n", status);
+		return;
+	}
+	page = (volatile uint8_t *)(UINTN)pa;
+	for (i = 0; i < PAGE_SIZE; i += 2) {
+		page[i] = UD2_BYTE0;
+		page[i + 1] = UD2_BYTE1;
+	}
+
+	line_start(&l, L"hypercall-msr");
+	vector = trap_wrmsr(HV_X64_MSR_HYPERCALL, pa | HV_X64_MSR_HYPERCALL_ENABLE);
+	if (vector) {
+		put_fault(&l, vector);
+		line_end(&l);
+		uefi_call_wrapper(BS->FreePages, 2, pa, 1);
+		return;
+	}
+	hcall_page = page;
+
+	vector = trap_rdmsr(HV_X64_MSR_HYPERCALL, &val);
+	if (vector)
+		put_fault(&l, vector);
+	else
+		put_hex(&l, L" = ", val, 16);
+	line_end(&l);
+
+	line_start(&l, L"hypercall-page");
+	put(&l, L" ");
+	for (i = 0; i < 4; i++)
+		put_hex(&l, L"", page[i], 2);
+	line_end(&l);
+}
+
+static void run_hypercall(const struct probe *p)
+{
+	uint64_t rax = 0, vector;
+	struct line l;
+
+	if (!hcall_page)
+		return;
+	vector = trap_call((const void *)hcall_page, p->arg, p->val, 0, &rax);
+	line_start(&l, L"hypercall");
+	put_hex(&l, L" ", p->arg, 16);
+	if (vector)
+		put_fault(&l, vector);
+	else
+		put_hex(&l, L" = ", rax, 16);
+	line_end(&l);
+}
+
+static void run_hcall_page_off(const struct probe *p __unused)
+{
+	if (!hcall_page)
+		return;
+	/* A page the hypervisor may still write to must not go back to the firmware. */
+	if (wrmsr_report(HV_X64_MSR_HYPERCALL, 0))
+		return;
+	uefi_call_wrapper(BS->FreePages, 2, (EFI_PHYSICAL_ADDRESS)(UINTN)hcall_page, 1);
+	hcall_page = NULL;
+}
+
+static void run_mgmt(const struct probe *p)
+{
+	bool get = p->arg == MGMT_OP_GET_PARAM;
+	uint64_t out[2] = { 0, 0 }, vector;
+	struct line l;
+
+	vector = trap_vmcall(MGMT_TAG | p->arg, p->val, p->mgmt_val, out);
+	line_start(&l, get ? L"mgmt get" : L"mgmt set");
+	if (vector) {
+		put_fault(&l, vector);
+		line_end(&l);
+		return;
+	}
+	put(&l, L" ");
+	put(&l, p->param);
+	put_hex(&l, L" rax=", out[0], 16);
+	if (get)
+		put_hex(&l, L" value=", out[1], 16);
+	line_end(&l);
+}
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_STATUS status;
+	UINTN i;
+
+	InitializeLib(image, st);
+	status = trap_install();
+	if (EFI_ERROR(status))
+		return status;
+	for (i = 0; i < ARRAY_SIZE(probes); i++)
+		probes[i].run(&probes[i]);
+	trap_remove();
+	Print(L"probe: done\n");
+	return EFI_SUCCESS;
+}

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/* The feature mask and the Hyper-V CPUID leaves 0x40000000-0x40000006 for each mask. */
+#include "hv/errno.h"
+#include "tests/unit/viridian_fixture.h"
+
+TEST_GLOBALS;
+
+static void validate_mask(void)
+{
+	static const struct {
+		uint64_t mask;
+		int want;
+	} cases[] = {
+		{ 0, -HV_EINVAL },
+		{ VIR_BASE, 0 },
+		{ VIR_BASE | VIR_FREQ, 0 },
+		{ VIR_FREQ, -HV_EINVAL },
+		{ BIT(2), -HV_EINVAL },
+		{ VIR_BASE | BIT(2), -HV_EINVAL },
+		{ VIR_BASE | VIR_FREQ | BIT(63), -HV_EINVAL },
+		{ ~0ULL, -HV_EINVAL },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		CHECK_EQ(vir_validate_mask(cases[i].mask), cases[i].want);
+}
+
+static void group_names(void)
+{
+	CHECK_EQ(vir_group_count, 2);
+	CHECK_STR(vir_group_names[0].name, "base");
+	CHECK_EQ(vir_group_names[0].bit, VIR_BASE);
+	CHECK_STR(vir_group_names[1].name, "freq");
+	CHECK_EQ(vir_group_names[1].bit, VIR_FREQ);
+	CHECK_EQ(VIR_KNOWN, VIR_BASE | VIR_FREQ);
+}
+
+static void has_and_leaf_base(void)
+{
+	static const struct {
+		struct vf_mask m;
+		bool base, freq;
+		uint32_t leaf_base;
+	} cases[] = {
+		{ VF_OFF, false, false, 0x40000000 },
+		{ { "set to 0", true, 0 }, false, false, 0x40000000 },
+		{ { "unset with stale value", false, VIR_BASE | VIR_FREQ }, false, false, 0x40000000 },
+		{ VF_BASE, true, false, 0x40000100 },
+		{ VF_BASE_FREQ, true, true, 0x40000100 },
+	};
+	struct vir_fixture f;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		vf_init(&f, cases[i].m);
+		CHECK_EQ(vir_has(&f.part, VIR_BASE), cases[i].base);
+		CHECK_EQ(vir_has(&f.part, VIR_FREQ), cases[i].freq);
+		CHECK_EQ(vir_has(&f.part, VIR_BASE | VIR_FREQ), cases[i].base && cases[i].freq);
+		CHECK_EQ(vir_vireo_leaf_base(&f.part), cases[i].leaf_base);
+	}
+}
+
+static void leaves_absent_when_off(void)
+{
+	struct vir_fixture f;
+	struct vcpu *v = vf_init(&f, (struct vf_mask)VF_OFF);
+	struct cpuid_regs r = { 1, 2, 3, 4 };
+
+	for (uint32_t leaf = 0x40000000; leaf <= 0x40000007; leaf++)
+		CHECK(!vir_cpuid(v, leaf, &r));
+	/* Nothing is written when the leaf is not viridian's. */
+	CHECK_EQ(r.eax, 1);
+	CHECK_EQ(r.ebx, 2);
+	CHECK_EQ(r.ecx, 3);
+	CHECK_EQ(r.edx, 4);
+}
+
+static void leaves_outside_range(void)
+{
+	static const uint32_t leaves[] = { 0, 1, 0x3FFFFFFF, 0x40000007, 0x40000100, 0x4FFFFFFF, 0x80000000 };
+	struct vir_fixture f;
+	struct vcpu *v = vf_init(&f, (struct vf_mask)VF_BASE_FREQ);
+	struct cpuid_regs r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(leaves); i++)
+		CHECK(!vir_cpuid(v, leaves[i], &r));
+}
+
+/* EAX bits 4, 5, 6: AccessApicMsrs, AccessHypercallMsrs, AccessVpIndex; 11: AccessFrequencyRegs. */
+#define PRIV_BASE	0x70u
+#define PRIV_FREQ	0x800u
+/* EDX bit 8: frequency MSRs available. */
+#define MISC_FREQ	0x100u
+
+static void leaves_exact(void)
+{
+	static const struct {
+		struct vf_mask m;
+		uint32_t leaf;
+		struct cpuid_regs want;
+	} cases[] = {
+		{ VF_BASE, 0x40000000, { 0x40000006, 0x7263694D, 0x666F736F, 0x76482074 } },
+		{ VF_BASE, 0x40000001, { 0x31237648, 0, 0, 0 } },
+		{ VF_BASE, 0x40000002, { 0x1772, 0x00060000, 0, 0 } },
+		{ VF_BASE, 0x40000003, { PRIV_BASE, 0, 0, 0 } },
+		{ VF_BASE, 0x40000004, { 0, 0xFFFFFFFF, 0, 0 } },
+		{ VF_BASE, 0x40000005, { 64, 0, 0, 0 } },
+		{ VF_BASE, 0x40000006, { 0x2, 0, 0, 0 } },
+		{ VF_BASE_FREQ, 0x40000000, { 0x40000006, 0x7263694D, 0x666F736F, 0x76482074 } },
+		{ VF_BASE_FREQ, 0x40000001, { 0x31237648, 0, 0, 0 } },
+		{ VF_BASE_FREQ, 0x40000002, { 0x1772, 0x00060000, 0, 0 } },
+		{ VF_BASE_FREQ, 0x40000003, { PRIV_BASE | PRIV_FREQ, 0, 0, MISC_FREQ } },
+		{ VF_BASE_FREQ, 0x40000004, { 0, 0xFFFFFFFF, 0, 0 } },
+		{ VF_BASE_FREQ, 0x40000005, { 64, 0, 0, 0 } },
+		{ VF_BASE_FREQ, 0x40000006, { 0x2, 0, 0, 0 } },
+	};
+	struct vir_fixture f;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct vcpu *v = vf_init(&f, cases[i].m);
+		struct cpuid_regs r = { 0xdead, 0xdead, 0xdead, 0xdead };
+		int failures = test_case_failures;
+
+		CHECK(vir_cpuid(v, cases[i].leaf, &r));
+		CHECK_EQ(r.eax, cases[i].want.eax);
+		CHECK_EQ(r.ebx, cases[i].want.ebx);
+		CHECK_EQ(r.ecx, cases[i].want.ecx);
+		CHECK_EQ(r.edx, cases[i].want.edx);
+		if (test_case_failures != failures)
+			printf("  in case %s, leaf 0x%" PRIx32 "\n", cases[i].m.name, cases[i].leaf);
+	}
+}
+
+/* The signature spells "Microsoft Hv" and the interface "Hv#1" in memory order. */
+static void signature_text(void)
+{
+	struct vir_fixture f;
+	struct vcpu *v = vf_init(&f, (struct vf_mask)VF_BASE);
+	struct cpuid_regs r;
+	char sig[13] = { 0 }, iface[5] = { 0 };
+
+	CHECK(vir_cpuid(v, 0x40000000, &r));
+	memcpy(sig, &r.ebx, 4);
+	memcpy(sig + 4, &r.ecx, 4);
+	memcpy(sig + 8, &r.edx, 4);
+	CHECK_STR(sig, "Microsoft Hv");
+	CHECK(vir_cpuid(v, 0x40000001, &r));
+	memcpy(iface, &r.eax, 4);
+	CHECK_STR(iface, "Hv#1");
+}
+
+int main(void)
+{
+	RUN("viridian_cpuid", validate_mask);
+	RUN("viridian_cpuid", group_names);
+	RUN("viridian_cpuid", has_and_leaf_base);
+	RUN("viridian_cpuid", leaves_absent_when_off);
+	RUN("viridian_cpuid", leaves_outside_range);
+	RUN("viridian_cpuid", leaves_exact);
+	RUN("viridian_cpuid", signature_text);
+	return test_suite_failures != 0;
+}

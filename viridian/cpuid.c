@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * CPUID 0x40000000-0x40000006, the Hyper-V leaves (TLFS "Feature
+ * Discovery"). The leaves exist when the partition has the base group; the
+ * privileges and features in 0x40000003 come from the groups in its mask.
+ */
+#include "hv/partition.h"
+#include "hv/vcpu.h"
+#include "viridian/private.h"
+
+#define HV_CPUID_VENDOR_AND_MAX		0x40000000u
+#define HV_CPUID_INTERFACE		0x40000001u
+#define HV_CPUID_VERSION		0x40000002u
+#define HV_CPUID_FEATURES		0x40000003u
+#define HV_CPUID_ENLIGHTENMENT_INFO	0x40000004u
+#define HV_CPUID_IMPLEMENTATION_LIMITS	0x40000005u
+#define HV_CPUID_HARDWARE_FEATURES	0x40000006u
+#define HV_CPUID_MAX			HV_CPUID_HARDWARE_FEATURES
+
+/* "Microsoft Hv" in EBX, ECX, EDX. */
+#define HV_VENDOR_EBX			0x7263694Du
+#define HV_VENDOR_ECX			0x666F736Fu
+#define HV_VENDOR_EDX			0x76482074u
+
+/* "Hv#1": the guest may rely on GUEST_OS_ID, HYPERCALL and VP_INDEX (TLFS "Establishing the Hypercall Interface"). */
+#define HV_INTERFACE_HV1		0x31237648u
+
+/* Windows Server 2008 (6.0, build 6002), the version Xen reports. */
+#define HV_VERSION_BUILD		6002u
+#define HV_VERSION_MAJOR_MINOR		(6u << 16 | 0u)
+
+/* 0x40000003 EAX, partition privileges (TLFS "Partition Privilege Flags"). */
+#define HV_ACCESS_APIC_MSRS		BIT(4)
+#define HV_ACCESS_HYPERCALL_MSRS	BIT(5)
+#define HV_ACCESS_VP_INDEX		BIT(6)
+#define HV_ACCESS_FREQUENCY_MSRS	BIT(11)
+
+/* 0x40000003 EDX, features: TSC_FREQUENCY and APIC_FREQUENCY are available. */
+#define HV_FEATURE_FREQUENCY_MSRS	BIT(8)
+
+/* 0x40000004 EBX: 0xFFFFFFFF means never notify a long spin wait. */
+#define HV_SPIN_RETRIES_NEVER		0xFFFFFFFFu
+
+/* 0x40000006 EAX, hardware features in use by the hypervisor. */
+#define HV_HW_MSR_BITMAPS		BIT(1)
+
+/*
+ * What each group adds to 0x40000003. The MSRs behind these bits are in
+ * viridian/msr.c, gated by the same group.
+ */
+static const struct {
+	uint64_t group;
+	uint32_t privileges;	/* EAX */
+	uint32_t features;	/* EDX */
+} group_features[] = {
+	{ VIR_BASE, HV_ACCESS_APIC_MSRS | HV_ACCESS_HYPERCALL_MSRS | HV_ACCESS_VP_INDEX, 0 },
+	{ VIR_FREQ, HV_ACCESS_FREQUENCY_MSRS, HV_FEATURE_FREQUENCY_MSRS },
+};
+
+static void features_leaf(const struct partition *p, struct cpuid_regs *r)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(group_features); i++) {
+		if (!vir_has(p, group_features[i].group))
+			continue;
+		r->eax |= group_features[i].privileges;
+		r->edx |= group_features[i].features;
+	}
+}
+
+bool vir_cpuid(const struct vcpu *v, uint32_t leaf, struct cpuid_regs *r)
+{
+	if (!vir_has(v->part, VIR_BASE) || leaf < HV_CPUID_VENDOR_AND_MAX || leaf > HV_CPUID_MAX)
+		return false;
+
+	*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+	switch (leaf) {
+	case HV_CPUID_VENDOR_AND_MAX:
+		*r = (struct cpuid_regs){ HV_CPUID_MAX, HV_VENDOR_EBX, HV_VENDOR_ECX, HV_VENDOR_EDX };
+		break;
+	case HV_CPUID_INTERFACE:
+		r->eax = HV_INTERFACE_HV1;
+		break;
+	case HV_CPUID_VERSION:
+		r->eax = HV_VERSION_BUILD;
+		r->ebx = HV_VERSION_MAJOR_MINOR;
+		break;
+	case HV_CPUID_FEATURES:
+		features_leaf(v->part, r);
+		break;
+	case HV_CPUID_ENLIGHTENMENT_INFO:
+		/*
+		 * No recommendations in EAX: an EOI through the synthetic MSR
+		 * costs an exit, a write to the APIC page does not.
+		 */
+		r->ebx = HV_SPIN_RETRIES_NEVER;
+		break;
+	case HV_CPUID_IMPLEMENTATION_LIMITS:
+		r->eax = MAX_VCPUS;
+		break;
+	case HV_CPUID_HARDWARE_FEATURES:
+		r->eax = HV_HW_MSR_BITMAPS;
+		break;
+	}
+	return true;
+}

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The synthetic MSRs 0x40000000-0x4000FFFF (TLFS "Hypercall Interface",
+ * "Virtual Processor Properties", "Virtual Interrupt Controller",
+ * "Partition Properties"). One table says which MSRs exist, which group
+ * gates each, and how it is read and written. Anything else in the range,
+ * an MSR whose group the partition lacks, a write to a read-only MSR, a read
+ * of a write-only one and a value with reserved bits set raise #GP, as on
+ * hardware that does not implement them.
+ */
+#include "arch/x86/apic.h"
+#include "hv/gmem.h"
+#include "hv/partition.h"
+#include "hv/vcpu.h"
+#include "viridian/private.h"
+
+#define HV_MSR_FIRST			0x40000000u
+#define HV_MSR_LAST			0x4000FFFFu
+
+#define HV_X64_MSR_GUEST_OS_ID		0x40000000u
+#define HV_X64_MSR_HYPERCALL		0x40000001u
+#define HV_X64_MSR_VP_INDEX		0x40000002u
+#define HV_X64_MSR_TSC_FREQUENCY	0x40000022u
+#define HV_X64_MSR_APIC_FREQUENCY	0x40000023u
+#define HV_X64_MSR_EOI			0x40000070u
+#define HV_X64_MSR_ICR			0x40000071u
+#define HV_X64_MSR_TPR			0x40000072u
+
+/* HV_X64_MSR_HYPERCALL: 63:12 GPFN, 11:2 reserved, 1 locked, 0 enable. */
+#define HV_HYPERCALL_ENABLE		BIT(0)
+#define HV_HYPERCALL_LOCKED		BIT(1)
+#define HV_HYPERCALL_RESERVED		0xFFCULL
+
+/* HV_X64_MSR_EOI: the EOI value is bits 31:0, 63:32 are RsvdZ. */
+#define HV_EOI_RESERVED			0xFFFFFFFF00000000ULL
+
+/*
+ * HV_X64_MSR_ICR is the xAPIC ICR pair, ICR-high << 32 | ICR-low (SDM
+ * "Interrupt Command Register (ICR)"): vector 7:0, delivery mode 10:8,
+ * destination mode 11, level 14, trigger mode 15, shorthand 19:18 and
+ * destination 63:56 are the guest's to set. Delivery status (12) is read
+ * only and the rest is reserved.
+ */
+#define ICR_VECTOR			0x00000000000000FFULL
+#define ICR_DELIVERY_MODE		0x0000000000000700ULL
+#define ICR_DEST_MODE			BIT(11)
+#define ICR_LEVEL			BIT(14)
+#define ICR_TRIGGER_MODE		BIT(15)
+#define ICR_SHORTHAND			0x00000000000C0000ULL
+#define ICR_DESTINATION			0xFF00000000000000ULL
+#define ICR_WRITABLE			(ICR_VECTOR | ICR_DELIVERY_MODE | ICR_DEST_MODE | ICR_LEVEL | \
+					 ICR_TRIGGER_MODE | ICR_SHORTHAND | ICR_DESTINATION)
+
+/* HV_X64_MSR_TPR: the priority is bits 7:0, 63:8 are RsvdZ. */
+#define HV_TPR_RESERVED			0xFFFFFFFFFFFFFF00ULL
+
+/*
+ * The hypercall page: VMCALL, then a near return to the caller (TLFS
+ * "Establishing the Hypercall Interface"). Written into guest RAM, as Xen
+ * and KVM do, rather than overlaid on it.
+ */
+static const uint8_t hypercall_stub[] = { 0x0f, 0x01, 0xc1, 0xc3 };
+
+bool vir_hypercall_page_enabled(const struct partition *p)
+{
+	return vir_has(p, VIR_BASE) && (p->vir.hypercall & HV_HYPERCALL_ENABLE);
+}
+
+static uint64_t read_guest_os_id(const struct vcpu *v)
+{
+	return v->part->vir.guest_os_id;
+}
+
+/* Partition-wide. Clearing the identity disables the hypercall page (TLFS "Reporting the Guest OS Identity"). */
+static bool write_guest_os_id(struct vcpu *v, uint64_t val)
+{
+	struct vir_partition *vir = &v->part->vir;
+
+	vir->guest_os_id = val;
+	if (!val)
+		vir->hypercall &= ~HV_HYPERCALL_ENABLE;
+	return true;
+}
+
+static uint64_t read_hypercall(const struct vcpu *v)
+{
+	return v->part->vir.hypercall;
+}
+
+/*
+ * Partition-wide; TLFS "Establishing the Hypercall Interface". Once locked,
+ * only a reset unlocks it. Without a guest OS identity the enable bit stays
+ * 0 whatever is written, but the rest of the value is kept. A page outside
+ * guest RAM (or on Vireo's memory) faults and leaves the MSR as it was.
+ */
+static bool write_hypercall(struct vcpu *v, uint64_t val)
+{
+	struct partition *p = v->part;
+
+	if (val & HV_HYPERCALL_RESERVED)
+		return false;
+	if (p->vir.hypercall & HV_HYPERCALL_LOCKED)
+		return false;
+	if (!p->vir.guest_os_id)
+		val &= ~HV_HYPERCALL_ENABLE;
+	if ((val & HV_HYPERCALL_ENABLE) &&
+	    gmem_write(p, val & PAGE_MASK, hypercall_stub, sizeof(hypercall_stub)))
+		return false;
+	p->vir.hypercall = val;
+	return true;
+}
+
+static uint64_t read_vp_index(const struct vcpu *v)
+{
+	return v->vp_index;
+}
+
+static uint64_t read_tsc_frequency(const struct vcpu *v)
+{
+	return v->part->tsc_hz;
+}
+
+static uint64_t read_apic_frequency(const struct vcpu *v)
+{
+	return v->part->apic_hz;
+}
+
+static bool write_eoi(struct vcpu *v, uint64_t val)
+{
+	(void)v;
+	if (val & HV_EOI_RESERVED)
+		return false;
+	apic_write_eoi((uint32_t)val);
+	return true;
+}
+
+static uint64_t read_icr(const struct vcpu *v)
+{
+	(void)v;
+	return apic_read_icr();
+}
+
+static bool write_icr(struct vcpu *v, uint64_t val)
+{
+	(void)v;
+	if (val & ~ICR_WRITABLE)
+		return false;
+	apic_write_icr(val);
+	return true;
+}
+
+static uint64_t read_tpr(const struct vcpu *v)
+{
+	(void)v;
+	return apic_read_tpr();
+}
+
+static bool write_tpr(struct vcpu *v, uint64_t val)
+{
+	(void)v;
+	if (val & HV_TPR_RESERVED)
+		return false;
+	apic_write_tpr((uint32_t)val);
+	return true;
+}
+
+/*
+ * Every synthetic MSR Vireo implements. A NULL read or write handler makes
+ * that access fault; a write handler returns false to fault.
+ */
+static const struct vir_msr {
+	uint32_t index;
+	uint64_t group;
+	uint64_t (*read)(const struct vcpu *v);
+	bool (*write)(struct vcpu *v, uint64_t val);
+} vir_msrs[] = {
+	{ HV_X64_MSR_GUEST_OS_ID,	VIR_BASE, read_guest_os_id,	write_guest_os_id },
+	{ HV_X64_MSR_HYPERCALL,		VIR_BASE, read_hypercall,	write_hypercall },
+	{ HV_X64_MSR_VP_INDEX,		VIR_BASE, read_vp_index,	NULL },
+	{ HV_X64_MSR_TSC_FREQUENCY,	VIR_FREQ, read_tsc_frequency,	NULL },
+	{ HV_X64_MSR_APIC_FREQUENCY,	VIR_FREQ, read_apic_frequency,	NULL },
+	{ HV_X64_MSR_EOI,		VIR_BASE, NULL,			write_eoi },
+	{ HV_X64_MSR_ICR,		VIR_BASE, read_icr,		write_icr },
+	{ HV_X64_MSR_TPR,		VIR_BASE, read_tpr,		write_tpr },
+};
+
+static bool msr_is_synthetic(uint32_t msr)
+{
+	return msr >= HV_MSR_FIRST && msr <= HV_MSR_LAST;
+}
+
+/* The table entry for msr if the partition has its group, else NULL. */
+static const struct vir_msr *msr_find(const struct partition *p, uint32_t msr)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(vir_msrs); i++)
+		if (vir_msrs[i].index == msr)
+			return vir_has(p, vir_msrs[i].group) ? &vir_msrs[i] : NULL;
+	return NULL;
+}
+
+enum msr_result vir_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	const struct vir_msr *m;
+
+	if (!msr_is_synthetic(msr))
+		return MSR_NOT_VIRIDIAN;
+	m = msr_find(v->part, msr);
+	if (!m || !m->read)
+		return MSR_FAULT;
+	*val = m->read(v);
+	return MSR_DONE;
+}
+
+enum msr_result vir_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	const struct vir_msr *m;
+
+	if (!msr_is_synthetic(msr))
+		return MSR_NOT_VIRIDIAN;
+	m = msr_find(v->part, msr);
+	if (!m || !m->write || !m->write(v, val))
+		return MSR_FAULT;
+	return MSR_DONE;
+}
