@@ -95,6 +95,7 @@ static uint8_t combine(uint8_t a, uint8_t b)
 
 bool mtrr_range_type(const struct mtrr_state *m, uint64_t base, uint64_t size, uint8_t *type)
 {
+	bool partial = false;
 	uint8_t t = 0xff;
 
 	if (!m->enabled) {
@@ -129,9 +130,17 @@ bool mtrr_range_type(const struct mtrr_state *m, uint64_t base, uint64_t size, u
 		if (vbase + vsize <= base || base + size <= vbase)
 			continue;			/* disjoint */
 		if (vbase > base || vbase + vsize < base + size)
-			return false;			/* covers only part of the range */
-		t = t == 0xff ? vt : combine(t, vt);
+			partial = true;			/* covers only part of the range */
+		else
+			t = t == 0xff ? vt : combine(t, vt);
 	}
+	/* A UC range over all of it decides, whatever covers parts; otherwise a part makes it mixed. */
+	if (t == MT_UC) {
+		*type = MT_UC;
+		return true;
+	}
+	if (partial)
+		return false;
 	*type = t == 0xff ? m->default_type : t;
 	return true;
 }

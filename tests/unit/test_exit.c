@@ -280,6 +280,87 @@ static void vmx_instructions_are_ud(void)
 	}
 }
 
+static void init_waits_for_sipi_then_starts(void)
+{
+	reset_all();
+	fake_guest = (struct fake_guest){ .unrestricted = true, .sipi_vector = -1 };
+	CHECK_EQ(exit_dispatch(exit_with(EXIT_REASON_INIT_SIGNAL, 0)), EXIT_RESUME);
+	CHECK(fake_guest.wait_for_sipi);
+	CHECK(!vcpu.rip_changed);
+	vcpu.exit_qual = 0x9a;
+	vcpu.exit_reason = EXIT_REASON_SIPI;
+	CHECK_EQ(exit_dispatch(&vcpu), EXIT_RESUME);
+	CHECK(!fake_guest.wait_for_sipi);
+	CHECK_EQ(fake_guest.sipi_vector, 0x9a);
+
+	/* Without unrestricted guest there is no real mode to start in. */
+	fake_guest.unrestricted = false;
+	CHECK_EQ(exit_dispatch(exit_with(EXIT_REASON_INIT_SIGNAL, 0)), EXIT_STOP_VCPU);
+}
+
+static void cr_access(void)
+{
+	reset_all();
+	fake_guest = (struct fake_guest){ .rsp = 0x7000 };
+
+	/* mov %rbx, %cr0 (qualification: CR0, MOV to, GPR 3) */
+	regs.rbx = 0x80000011;
+	exit_with(EXIT_REASON_CR_ACCESS, 3)->exit_qual = 0x300;
+	exit_dispatch(&vcpu);
+	expect_skipped(&vcpu, 3);
+	CHECK_EQ(fake_guest.cr[0], 0x80000011);
+
+	/* mov %rsp, %cr4 with VMXE set: #GP, as on a CPU without VMX */
+	fake_guest.rsp = BIT(13) | 0x20;
+	exit_with(EXIT_REASON_CR_ACCESS, 3)->exit_qual = 0x404;
+	exit_dispatch(&vcpu);
+	expect_gp(&vcpu);
+	CHECK_EQ(fake_guest.cr[4], 0);
+
+	/* mov %cr3, %r12 (MOV from, GPR 12) */
+	fake_guest.cr[3] = 0x1234000;
+	exit_with(EXIT_REASON_CR_ACCESS, 3)->exit_qual = 0xc13;
+	exit_dispatch(&vcpu);
+	expect_skipped(&vcpu, 3);
+	CHECK_EQ(regs.r12, 0x1234000);
+
+	/* mov %cr3, %rsp */
+	exit_with(EXIT_REASON_CR_ACCESS, 3)->exit_qual = 0x413;
+	exit_dispatch(&vcpu);
+	CHECK_EQ(fake_guest.rsp, 0x1234000);
+
+	/* LMSW and CLTS are never made to exit: unexpected */
+	exit_with(EXIT_REASON_CR_ACCESS, 3)->exit_qual = 0x30;
+	CHECK_EQ(exit_dispatch(&vcpu), EXIT_STOP_VCPU);
+	exit_with(EXIT_REASON_CR_ACCESS, 3)->exit_qual = 0x8;	/* mov to CR8 */
+	CHECK_EQ(exit_dispatch(&vcpu), EXIT_STOP_VCPU);
+}
+
+static void ept_violation(void)
+{
+	static const struct {
+		enum vcpu_ept_fault result;
+		enum exit_action action;
+		const char *log;
+	} cases[] = {
+		{ VCPU_EPT_MAPPED, EXIT_RESUME, NULL },
+		{ VCPU_EPT_HIDDEN, EXIT_RESUME, "vcpu3: guest access to Vireo's memory at 0xe001234" },
+		{ VCPU_EPT_FATAL, EXIT_STOP_VCPU, "vcpu3: EPT violation at 0xe001234 (rip 0x1000, qualification 0x181) cannot be resolved" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		reset_all();
+		fake_guest = (struct fake_guest){ .ept_result = cases[i].result };
+		exit_with(EXIT_REASON_EPT_VIOLATION, 0)->exit_gpa = 0xe001234;
+		vcpu.exit_qual = 0x181;
+		CHECK_EQ(exit_dispatch(&vcpu), cases[i].action);
+		CHECK_EQ(fake_guest.ept_fault_gpa, 0xe001234);
+		CHECK(!vcpu.rip_changed && !vcpu.event.valid);
+		if (cases[i].log)
+			CHECK(fake_log_contains(cases[i].log));
+	}
+}
+
 static void triple_fault_resets(void)
 {
 	reset_all();
@@ -303,6 +384,9 @@ int main(void)
 	RUN("exit", xsetbv_loads_or_faults);
 	RUN("exit", invd_writes_back);
 	RUN("exit", vmx_instructions_are_ud);
+	RUN("exit", init_waits_for_sipi_then_starts);
+	RUN("exit", cr_access);
+	RUN("exit", ept_violation);
 	RUN("exit", triple_fault_resets);
 	return test_suite_failures != 0;
 }
