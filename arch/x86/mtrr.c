@@ -67,18 +67,17 @@ void mtrr_read(struct mtrr_state *m)
 	}
 }
 
-/* The type of one fixed range below 1 MiB. */
+/* The type of the fixed range holding addr (below 1 MiB), and where that range ends. */
 static uint8_t fixed_type(const struct mtrr_state *m, uint64_t addr, uint64_t *range_end)
 {
-	for (size_t i = ARRAY_SIZE(fixed_msrs); i-- > 0;) {
-		if (addr >= fixed_msrs[i].base) {
-			uint64_t index = (addr - fixed_msrs[i].base) / fixed_msrs[i].unit;
+	size_t i = ARRAY_SIZE(fixed_msrs) - 1;
+	uint64_t index;
 
-			*range_end = fixed_msrs[i].base + (index + 1) * fixed_msrs[i].unit;
-			return m->fixed[i * 8 + index];
-		}
-	}
-	return MT_UC;
+	while (addr < fixed_msrs[i].base)	/* fixed_msrs[0] starts at 0 */
+		i--;
+	index = (addr - fixed_msrs[i].base) / fixed_msrs[i].unit;
+	*range_end = fixed_msrs[i].base + (index + 1) * fixed_msrs[i].unit;
+	return m->fixed[i * 8 + index];
 }
 
 /* Two variable ranges that both match: UC wins, WT beats WB, anything else is undefined, so UC. */
