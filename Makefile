@@ -4,6 +4,8 @@
 #   make run        boot Vireo in Bochs (or nested QEMU/KVM) on this terminal
 #   make test       hosted unit tests, then the end-to-end boots
 #   make unit       hosted unit tests only (ASan + UBSan)
+#   make esp        build/esp.img, a bootable EFI system partition (NEXT=\\EFI\\...\\os.efi)
+#   make usb DEV=/dev/sdX   write that image to a disk, after asking
 #   make lint       clang-tidy and cppcheck over the tree
 
 CC		:= gcc
@@ -74,7 +76,7 @@ $(B)/%.efi: $(B)/%.so
 
 HOST_CFLAGS	:= -std=gnu11 -O1 -g $(WARNINGS) -I. -DHOSTED \
 		   -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-HOSTED_EXTRA	:= arch/x86/vmx_caps.c arch/x86/mtrr.c arch/x86/ept.c boot/config.c boot/prompt.c
+HOSTED_EXTRA	:= arch/x86/vmx_caps.c arch/x86/mtrr.c arch/x86/ept.c boot/config.c boot/config_syntax.c boot/prompt.c
 HOST_SRCS	:= $(wildcard hv/*.c viridian/*.c) $(HOSTED_EXTRA)
 HOST_FAKES	:= $(wildcard tests/unit/fake_*.c)
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(B)/host/%,$(wildcard tests/unit/test_*.c))
@@ -105,13 +107,21 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@tests/e2e/run-interactive
 
+# A bootable ESP image that starts Vireo, then NEXT (a loader path on it) or the firmware's next boot option.
+esp: $(B)/vireo.efi
+	@boot/make-esp $(B)/esp.img $(if $(NEXT),--next '$(NEXT)')
+
+# Writes that image to a USB stick or disk, after asking.
+usb: esp
+	@boot/write-usb $(B)/esp.img "$(DEV)"
+
 lint:
 	@tests/lint
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all unit deps test run lint clean
+.PHONY: all unit deps test run esp usb lint clean
 .DELETE_ON_ERROR:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

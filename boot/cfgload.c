@@ -9,6 +9,7 @@
 #include "boot/cfgload.h"
 #include "boot/console.h"
 #include "hv/string.h"
+#include "hv/version.h"
 
 #define CFG_NAME	L"vireo.cfg"
 #define CFG_MAX_SIZE	(64 * 1024)
@@ -99,7 +100,19 @@ int cfgload_write_file(EFI_HANDLE image, const char *text, size_t len)
 	return EFI_ERROR(status) ? -1 : 0;
 }
 
-int cfgload(EFI_HANDLE image, struct vireo_config *cfg)
+static void print_help(void)
+{
+	console_printf("usage: vireo.efi [--help] [--version] [key=value ...]\n"
+		       "Takes every processor into VMX root and runs the firmware, and what it boots, as a guest.\n"
+		       "Keys (vireo.cfg beside vireo.efi sets them first; words here override it):\n"
+		       "  viridian=base,freq        Hyper-V enlightenments: base, freq, defaults, all, !name\n"
+		       "  serial=0x3f8,115200       the console UART (or com1, com2) and its baud rate\n"
+		       "  console_timeout=3         seconds to wait for a key that opens the prompt (0: none)\n"
+		       "  next=\\EFI\\BOOT\\os.efi    a loader to start once virtualized (same volume)\n"
+		       "  log=info                  error, warning, info or debug\n");
+}
+
+enum cfgload_result cfgload(EFI_HANDLE image, struct vireo_config *cfg)
 {
 	static char text[CFG_MAX_SIZE];
 	EFI_LOADED_IMAGE *li;
@@ -111,17 +124,17 @@ int cfgload(EFI_HANDLE image, struct vireo_config *cfg)
 
 	cfg_init(cfg);
 	if (EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol, (void **)&li)))
-		return -1;
+		return CFGLOAD_ERROR;
 
 	cfg_path_beside(li->FilePath, path, ARRAY_SIZE(path));
 	rc = read_file(li, path, text, sizeof(text), &len);
 	if (rc == -2) {
 		console_printf("vireo: error: vireo.cfg cannot be read (larger than %u bytes?)\n", CFG_MAX_SIZE);
-		return -1;
+		return CFGLOAD_ERROR;
 	}
 	if (rc == 0 && cfg_parse_file(cfg, "vireo.cfg", text, len, &err)) {
 		console_printf("vireo: error: %s\n", err.text);
-		return -1;
+		return CFGLOAD_ERROR;
 	}
 
 	argc = GetShellArgcArgv(image, &argv);
@@ -132,10 +145,18 @@ int cfgload(EFI_HANDLE image, struct vireo_config *cfg)
 		for (; argv[i][n] && n + 1 < sizeof(word); n++)
 			word[n] = argv[i][n] < 0x80 ? (char)argv[i][n] : '?';
 		word[n] = '\0';
+		if (!hv_strcmp(word, "--help") || !hv_strcmp(word, "-h")) {
+			print_help();
+			return CFGLOAD_DONE;
+		}
+		if (!hv_strcmp(word, "--version")) {
+			console_printf("Vireo %s\n", VIREO_VERSION_STRING);
+			return CFGLOAD_DONE;
+		}
 		if (cfg_parse_arg(cfg, word, &err)) {
 			console_printf("vireo: error: %s\n", err.text);
-			return -1;
+			return CFGLOAD_ERROR;
 		}
 	}
-	return 0;
+	return CFGLOAD_OK;
 }

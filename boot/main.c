@@ -26,6 +26,7 @@
 #include "hv/log.h"
 #include "hv/mgmt.h"
 #include "hv/partition.h"
+#include "hv/string.h"
 #include "hv/version.h"
 
 /* What the host uses lives in allocated runtime memory, reached through these. */
@@ -158,9 +159,26 @@ static struct vmx_vcpu *vcpu_create(unsigned int vp_index)
 	return vv;
 }
 
+/* The hypervisor below, by its CPUID signature (printable characters only). */
+static void hypervisor_name(char name[13])
+{
+	struct cpuid_regs r;
+
+	cpu_cpuid(0x40000000, 0, &r);
+	for (int i = 0; i < 12; i++) {
+		uint32_t word = i < 4 ? r.ebx : i < 8 ? r.ecx : r.edx;
+		char c = (char)(word >> (8 * (i % 4)));
+
+		name[i] = c >= 0x20 && c < 0x7f ? c : '.';
+	}
+	name[12] = '\0';
+}
+
 /* Refusals a user can act on, before anything is changed. */
 static EFI_STATUS check_processor(void)
 {
+	char name[13];
+
 	if (vireo_already_running())
 		return refuse(EFI_ALREADY_STARTED, "Vireo is already running on this machine",
 			      "nothing to do (reset to load another version)");
@@ -168,9 +186,16 @@ static EFI_STATUS check_processor(void)
 	case VMX_NO_CPU_SUPPORT:
 		return refuse(EFI_UNSUPPORTED, "this processor has no VT-x (CPUID.1:ECX.VMX is clear)",
 			      "run it on an Intel CPU with VT-x, or under a hypervisor that offers nested VMX");
+	case VMX_NOT_NESTED:
+		hypervisor_name(name);
+		console_printf("vireo: running under another hypervisor (\"%s\") that does not offer VT-x: "
+			       "enable nested virtualization there (KVM: kvm_intel nested=1, -cpu host,+vmx); "
+			       "not loaded, boot continues without it\n", name);
+		return EFI_UNSUPPORTED;
 	case VMX_DISABLED_BY_FIRMWARE:
 		return refuse(EFI_ACCESS_DENIED, "VT-x is disabled and locked by the firmware (IA32_FEATURE_CONTROL)",
 			      "enable Intel Virtualization Technology in the firmware setup");
+	case VMX_ENABLE_AND_LOCK:
 	case VMX_SUPPORTED:
 		break;
 	}
@@ -260,6 +285,7 @@ static EFI_STATUS virtualize(struct image_copy *copy, const struct guest_resume 
 		return refuse(EFI_UNSUPPORTED, "a processor lacks the boot processor's VT-x or cannot enable it",
 			      "check the firmware's VT-x setting for every core");
 	}
+	copy->host_running = cpus.count > 1;
 	failed = for_each_ap(&cpus, copy, ap_launch, AP_LAUNCHING);
 	if (failed >= 0) {
 		console_attach();
@@ -267,7 +293,10 @@ static EFI_STATUS virtualize(struct image_copy *copy, const struct guest_resume 
 		return refuse(EFI_DEVICE_ERROR, "VM entry failed on an application processor", "the log above says why");
 	}
 	copy->nr_vcpus = partition->nr_vcpus;
+	copy->host_running = true;
 	vmx_virtualize_this_cpu(partition->vcpu[cpus.bsp]->arch, resume);
+	copy->nr_vcpus = 0;
+	copy->host_running = cpus.count > 1;
 	console_attach();
 	return refuse(EFI_DEVICE_ERROR, "VM entry failed", "the log above says why");
 }
@@ -282,8 +311,14 @@ static uint64_t vireo_main(void *arg, const struct guest_resume *resume)
 	vireo_image = copy->image;
 	console_init(ST);
 	console_printf("Vireo %s: a microhypervisor for Intel VT-x\n", VIREO_VERSION_STRING);
-	if (cfgload(vireo_image, &cfg))
+	switch (cfgload(vireo_image, &cfg)) {
+	case CFGLOAD_DONE:
+		return EFI_SUCCESS;
+	case CFGLOAD_ERROR:
 		return refuse(EFI_INVALID_PARAMETER, "configuration error", "fix vireo.cfg or the command line");
+	case CFGLOAD_OK:
+		break;
+	}
 	serial_init(cfg.serial_port, cfg.serial_baud);
 	log_threshold = cfg.log_level;
 
@@ -292,10 +327,44 @@ static uint64_t vireo_main(void *arg, const struct guest_resume *resume)
 	status = check_processor();
 	if (!EFI_ERROR(status) && configure_partition(&cfg))
 		status = refuse(EFI_INVALID_PARAMETER, "partition configuration refused", "fix the configuration");
-	if (!EFI_ERROR(status))
+	if (!EFI_ERROR(status)) {
+		hv_memcpy(copy->next, cfg.next, sizeof(copy->next));
 		status = virtualize(copy, resume);
-	platform_free_all();
+	}
+	if (!copy->host_running)
+		platform_free_all();
 	return status;
+}
+
+/*
+ * Starts the next loader from the volume Vireo was loaded from, as the guest.
+ * If it cannot be started, Vireo still runs: the error goes to the caller,
+ * which boots on as it would have.
+ */
+static EFI_STATUS chainload(EFI_HANDLE image, const char *next)
+{
+	EFI_LOADED_IMAGE *li;
+	EFI_DEVICE_PATH *path;
+	EFI_HANDLE loaded;
+	CHAR16 wide[256];
+	EFI_STATUS status;
+	size_t i;
+
+	for (i = 0; next[i] && i + 1 < ARRAY_SIZE(wide); i++)
+		wide[i] = (CHAR16)(unsigned char)next[i];
+	wide[i] = 0;
+	status = uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol, (void **)&li);
+	path = EFI_ERROR(status) ? NULL : FileDevicePath(li->DeviceHandle, wide);
+	status = path ? uefi_call_wrapper(BS->LoadImage, 6, FALSE, image, path, NULL, 0, &loaded) : EFI_NOT_FOUND;
+	if (path)
+		FreePool(path);
+	if (EFI_ERROR(status)) {
+		console_printf("vireo: error: cannot load next = \"%s\" (EFI status %#llx); Vireo runs, boot goes on\n",
+			       next, (unsigned long long)status);
+		return status;
+	}
+	console_printf("vireo: starting %s\n", next);
+	return uefi_call_wrapper(BS->StartImage, 3, loaded, NULL, NULL);
 }
 
 /* gnu-efi's crt0 calls this with the System V ABI (GNU_EFI_USE_MS_ABI): no EFIAPI here. */
@@ -307,10 +376,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 
 	InitializeLib(image, st);
 	status = image_run_relocated(image, vireo_main, &copy);
-	if (!EFI_ERROR(status)) {
-		/* This is the guest now, in the image the firmware loaded. */
-		console_init(st);
-		console_printf("vireo: running; the firmware is now a guest on %u vCPU(s)\n", copy.nr_vcpus);
-	}
-	return status;
+	if (!copy.nr_vcpus)
+		return status;
+	/* This is the guest now, in the image the firmware loaded. */
+	console_init(st);
+	console_printf("vireo: running; the firmware is now a guest on %u vCPU(s)\n", copy.nr_vcpus);
+	return copy.next[0] ? chainload(image, copy.next) : EFI_SUCCESS;
 }

@@ -79,7 +79,7 @@ EFI_STATUS image_run_relocated(EFI_HANDLE image, resume_fn_t entry, struct image
 	}
 	copied_entry = (resume_fn_t)(uintptr_t)((uint8_t *)copy->base + ((const uint8_t *)entry - ImageBase));
 	status = (EFI_STATUS)call_with_resume(copied_entry, copy);
-	if (EFI_ERROR(status))
+	if (!copy->host_running)		/* nothing launched: the copy is not needed */
 		uefi_call_wrapper(BS->FreePages, 2, pa, pages);
 	return status;
 }

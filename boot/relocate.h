@@ -11,7 +11,9 @@ struct image_copy {
 	size_t size;
 	const void *loaded;	/* the image the firmware loaded */
 	EFI_HANDLE image;
-	unsigned int nr_vcpus;	/* set by the copy before it launches the guest */
+	unsigned int nr_vcpus;	/* set by the copy just before it launches the guest */
+	bool host_running;	/* some processor runs the copy's host code: never free it */
+	char next[256];		/* the loader to start once virtualized, "" for none */
 };
 
 
@@ -19,8 +21,9 @@ struct image_copy {
  * The UEFI loader put this image in EfiLoaderCode memory, which the OS
  * reclaims after ExitBootServices. The host must outlive that, so Vireo
  * copies itself into EfiRuntimeServicesCode pages, relocates the copy and
- * runs entry(copy, resume) there. entry either fails (the copy is freed again) or launches
- * the guest, which resumes here and returns EFI_SUCCESS: from then on the
+ * runs entry(copy, resume) there. entry either returns without launching
+ * (copy->nr_vcpus is 0 and the copy is freed again), or launches the guest,
+ * which resumes here and returns EFI_SUCCESS: from then on the
  * firmware-loaded image is guest code and the copy is the host's.
  */
 EFI_STATUS image_run_relocated(EFI_HANDLE image, resume_fn_t entry, struct image_copy *copy);

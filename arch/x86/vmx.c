@@ -23,24 +23,15 @@ extern void vmx_exit_entry(void);
 enum vmx_support vmx_check_and_enable(void)
 {
 	struct cpuid_regs r;
-	uint64_t fc;
+	enum vmx_support support;
 
 	cpu_cpuid(1, 0, &r);
-	if (!(r.ecx & CPUID_1_ECX_VMX))
-		return VMX_NO_CPU_SUPPORT;
-
-	/*
-	 * IA32_FEATURE_CONTROL: once locked, only a reset changes it. Firmware
-	 * that left it unlocked lets Vireo enable VMX outside SMX and lock it
-	 * (SDM "Enabling and Entering VMX Operation").
-	 */
-	fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
-	if (!(fc & FEATURE_CONTROL_LOCKED)) {
-		fc |= FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMX_OUTSIDE_SMX;
-		wrmsr(MSR_IA32_FEATURE_CONTROL, fc);
-	}
-	if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX))
-		return VMX_DISABLED_BY_FIRMWARE;
+	support = vmx_support_from(r.ecx, r.ecx & CPUID_1_ECX_VMX ? rdmsr(MSR_IA32_FEATURE_CONTROL) : 0);
+	if (support != VMX_ENABLE_AND_LOCK)
+		return support;
+	/* Unlocked: only a reset changes it once locked (SDM "Enabling and Entering VMX Operation"). */
+	wrmsr(MSR_IA32_FEATURE_CONTROL, rdmsr(MSR_IA32_FEATURE_CONTROL) | FEATURE_CONTROL_LOCKED |
+	      FEATURE_CONTROL_VMX_OUTSIDE_SMX);
 	return VMX_SUPPORTED;
 }
 

@@ -21,12 +21,6 @@ struct vmx_vcpu {
 	int launch_status;		/* an AP's result, for the boot processor to read */
 };
 
-enum vmx_support {
-	VMX_SUPPORTED,
-	VMX_NO_CPU_SUPPORT,		/* CPUID.1:ECX.VMX clear */
-	VMX_DISABLED_BY_FIRMWARE,	/* IA32_FEATURE_CONTROL locked without VMX outside SMX */
-};
-
 /* Checks, and where the firmware left it unlocked, enables VT-x on this processor. */
 enum vmx_support vmx_check_and_enable(void);
 

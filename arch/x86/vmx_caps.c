@@ -39,6 +39,20 @@
 
 #define VMX_BASIC_TRUE_CTLS	BIT(55)
 
+#define CPUID_1_ECX_VMX			BIT(5)
+#define CPUID_1_ECX_HYPERVISOR		BIT(31)
+
+enum vmx_support vmx_support_from(uint32_t cpuid1_ecx, uint64_t feature_control)
+{
+	if (!(cpuid1_ecx & CPUID_1_ECX_VMX))
+		return cpuid1_ecx & CPUID_1_ECX_HYPERVISOR ? VMX_NOT_NESTED : VMX_NO_CPU_SUPPORT;
+	if (!(feature_control & FEATURE_CONTROL_LOCKED))
+		return VMX_ENABLE_AND_LOCK;
+	if (!(feature_control & FEATURE_CONTROL_VMX_OUTSIDE_SMX))
+		return VMX_DISABLED_BY_FIRMWARE;
+	return VMX_SUPPORTED;
+}
+
 int vmx_adjust_controls(const char *name, uint64_t cap, uint32_t required, uint32_t optional, uint32_t *out)
 {
 	uint32_t must_be_one = (uint32_t)cap;

@@ -26,6 +26,20 @@ struct vmx_caps {
 	uint32_t entry;
 };
 
+enum vmx_support {
+	VMX_SUPPORTED,
+	VMX_ENABLE_AND_LOCK,		/* IA32_FEATURE_CONTROL unlocked: Vireo sets and locks it */
+	VMX_NO_CPU_SUPPORT,		/* CPUID.1:ECX.VMX clear, no hypervisor below */
+	VMX_NOT_NESTED,			/* under another hypervisor that does not offer VMX */
+	VMX_DISABLED_BY_FIRMWARE,	/* IA32_FEATURE_CONTROL locked without VMX outside SMX */
+};
+
+/*
+ * Whether VT-x can be used, from CPUID.1:ECX and IA32_FEATURE_CONTROL (SDM
+ * "Discovering Support for VMX", "Enabling and Entering VMX Operation").
+ */
+enum vmx_support vmx_support_from(uint32_t cpuid1_ecx, uint64_t feature_control);
+
 /*
  * One control word from its capability MSR (SDM "Algorithms for Determining
  * VMX Capabilities"): bits 31:0 are the allowed-0 settings (a 1 means the

@@ -60,11 +60,25 @@ bochs_config() {
 	echo c > "$dir/cmds"
 }
 
-# bochs_boot DIR SECONDS [CPUS]: boot OVMF in Bochs until reset -s or the time limit.
+# bochs_boot DIR SECONDS [CPUS] [MARKER]: boot OVMF in Bochs until reset -s (or
+# power-off), the time limit, or, if given, a serial line matching the
+# extended regex MARKER. Sets BOCHS_SECONDS to the time the run took.
 bochs_boot() {
-	local dir=$1 limit=$2 cpus=${3:-1}
+	local dir=$1 limit=$2 cpus=${3:-1} marker=${4:-} start pid
 	bochs_config "$dir" "$cpus"
-	(cd "$dir" && timeout -s KILL "$limit" bochs -q -f bochsrc -rc cmds </dev/null >bochs.out 2>&1)
+	start=$(date +%s)
+	(cd "$dir" && exec timeout -s KILL "$limit" bochs -q -f bochsrc -rc cmds </dev/null >bochs.out 2>&1) &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ -n "$marker" ] && [ -f "$dir/serial.log" ] && clean_log "$dir/serial.log" | grep -Eq -- "$marker"; then
+			sleep 1
+			pkill -KILL -P "$pid" 2>/dev/null
+			break
+		fi
+		sleep 1
+	done
+	wait "$pid" 2>/dev/null
+	BOCHS_SECONDS=$(( $(date +%s) - start ))
 	rm -f "$dir/esp.img.lock"
 	[ -f "$dir/serial.log" ] || touch "$dir/serial.log"
 	clean_log "$dir/serial.log" > "$dir/serial.txt"

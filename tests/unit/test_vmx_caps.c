@@ -132,6 +132,26 @@ static void fixed_bits_forced(void)
 	CHECK_EQ(vmx_fix_cr(0x3fffff, 0x2000, 0x3727ff), 0x3727ff);
 }
 
+static void support_decision(void)
+{
+	static const struct {
+		uint32_t ecx;
+		uint64_t feature_control;
+		enum vmx_support want;
+	} cases[] = {
+		{ 0, 0, VMX_NO_CPU_SUPPORT },
+		{ BIT(31), 0, VMX_NOT_NESTED },
+		{ BIT(5), 0, VMX_ENABLE_AND_LOCK },			/* Bochs: unlocked */
+		{ BIT(5) | BIT(31), FEATURE_CONTROL_VMX_OUTSIDE_SMX, VMX_ENABLE_AND_LOCK },
+		{ BIT(5), FEATURE_CONTROL_LOCKED, VMX_DISABLED_BY_FIRMWARE },
+		{ BIT(5), FEATURE_CONTROL_LOCKED | BIT(1), VMX_DISABLED_BY_FIRMWARE },	/* inside SMX only */
+		{ BIT(5), FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMX_OUTSIDE_SMX, VMX_SUPPORTED },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		CHECK_EQ(vmx_support_from(cases[i].ecx, cases[i].feature_control), cases[i].want);
+}
+
 static void instruction_error_names(void)
 {
 	CHECK_STR(vmx_instruction_error_name(7), "VM entry with invalid control field(s)");
@@ -149,6 +169,7 @@ int main(void)
 	RUN("vmx_caps", caps_init_fails_without_msr_bitmaps);
 	RUN("vmx_caps", caps_init_fails_on_unreadable_msr);
 	RUN("vmx_caps", fixed_bits_forced);
+	RUN("vmx_caps", support_decision);
 	RUN("vmx_caps", instruction_error_names);
 	return test_suite_failures != 0;
 }
