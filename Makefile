@@ -94,6 +94,8 @@ $(B)/host/test_%: $(B)/host/tests/unit/test_%.o $(HOST_OBJS)
 unit: $(UNIT_TESTS)
 	@tests/run-unit $(UNIT_TESTS)
 
+include tests/fuzz/fuzz.mk
+
 # ---------------------------------------------------------------- end to end
 
 deps:
@@ -126,3 +128,25 @@ clean:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 .SECONDARY:
+
+# ---------------------------------------------------------------- bench
+#
+# make bench: exit round trips in Bochs, instructions of the hosted dispatch
+# code under callgrind, and Vireo's footprint, printed as one table and kept
+# as CSV under bench/results/ (tests/bench/run; bench/README.md explains the
+# columns). Not part of make test.
+
+BENCH_CFLAGS	:= -std=gnu11 -O2 -g $(WARNINGS) -I. -DHOSTED -fno-builtin -fno-strict-aliasing \
+		   -fno-stack-protector
+BENCH_SRCS	:= tests/bench/dispatch_bench.c $(wildcard $(HOST_SRCS)) $(HOST_FAKES)
+
+$(B)/bench/dispatch_bench: $(BENCH_SRCS) $(wildcard hv/*.h viridian/*.h arch/x86/*.h boot/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTLD  $@")
+	$(Q)$(HOSTCC) $(BENCH_CFLAGS) $(BENCH_SRCS) -o $@
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(B)/bench/dispatch_bench
+	@tests/bench/run
+
+.PHONY: bench

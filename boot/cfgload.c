@@ -102,14 +102,19 @@ int cfgload_write_file(EFI_HANDLE image, const char *text, size_t len)
 
 static void print_help(void)
 {
-	console_printf("usage: vireo.efi [--help] [--version] [key=value ...]\n"
-		       "Takes every processor into VMX root and runs the firmware, and what it boots, as a guest.\n"
-		       "Keys (vireo.cfg beside vireo.efi sets them first; words here override it):\n"
-		       "  viridian=base,freq        Hyper-V enlightenments: base, freq, defaults, all, !name\n"
-		       "  serial=0x3f8,115200       the console UART (or com1, com2) and its baud rate\n"
-		       "  console_timeout=3         seconds to wait for a key that opens the prompt (0: none)\n"
-		       "  next=\\EFI\\BOOT\\os.efi    a loader to start once virtualized (same volume)\n"
-		       "  log=info                  error, warning, info or debug\n");
+	static const char *const lines[] = {
+		"usage: vireo.efi [--help] [--version] [key=value ...]",
+		"Takes every processor into VMX root and runs the firmware, and what it boots, as a guest.",
+		"Keys (vireo.cfg beside vireo.efi sets them first; words here override it):",
+		"  viridian=base,freq       Hyper-V enlightenments: base, freq, defaults, all, !name",
+		"  serial=0x3f8,115200      the console UART (or com1, com2) and its baud rate",
+		"  console_timeout=3        seconds to wait for a key that opens the prompt (0: none)",
+		"  next=\\EFI\\BOOT\\os.efi   a loader to start once virtualized (same volume)",
+		"  log=info                 error, warning, info or debug",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(lines); i++)
+		console_printf("%s\n", lines[i]);
 }
 
 enum cfgload_result cfgload(EFI_HANDLE image, struct vireo_config *cfg)

@@ -75,7 +75,7 @@ static void calls(void)
 		{ "guest set when set", true, CALLER_GUEST, MGMT_OP_SET_PARAM, PARAM_VIRIDIAN, 1,
 		  (uint64_t)-HV_EPERM, OUT_UNTOUCHED, 3 },
 		{ "op 0", true, CALLER_GUEST, 0, PARAM_VIRIDIAN, 1, (uint64_t)-HV_ENOSYS, OUT_UNTOUCHED, 3 },
-		{ "op 3", true, CALLER_MGMT, 3, PARAM_VIRIDIAN, 1, (uint64_t)-HV_ENOSYS, OUT_UNTOUCHED, 3 },
+		{ "op 4", true, CALLER_MGMT, 4, PARAM_VIRIDIAN, 1, (uint64_t)-HV_ENOSYS, OUT_UNTOUCHED, 3 },
 		{ "op past 32 bits", true, CALLER_GUEST, 1ULL << 32 | MGMT_OP_SET_PARAM, PARAM_VIRIDIAN, 1,
 		  (uint64_t)-HV_ENOSYS, OUT_UNTOUCHED, 3 },
 	};
