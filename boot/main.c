@@ -324,6 +324,9 @@ static uint64_t vireo_main(void *arg, const struct guest_resume *resume)
 
 	if (!console_prompt(&cfg))
 		return refuse(EFI_ABORTED, "aborted at the prompt", "boot goes on without Vireo");
+	/* The prompt may have changed them. */
+	serial_init(cfg.serial_port, cfg.serial_baud);
+	log_threshold = cfg.log_level;
 	status = check_processor();
 	if (!EFI_ERROR(status) && configure_partition(&cfg))
 		status = refuse(EFI_INVALID_PARAMETER, "partition configuration refused", "fix the configuration");
