@@ -21,11 +21,16 @@
 
 static uint16_t serial_port;
 
+static uint32_t serial_baud;
+
 void serial_init(uint16_t port, uint32_t baud)
 {
 	uint16_t divisor = (uint16_t)(UART_CLOCK / (baud ? baud : UART_CLOCK));
 
+	if (port == serial_port && baud == serial_baud)
+		return;			/* reprogramming a UART in use can emit a stray byte */
 	serial_port = port;
+	serial_baud = baud;
 	outb(port + UART_IER, 0);
 	outb(port + UART_LCR, UART_LCR_DLAB);
 	outb(port + UART_DLL, (uint8_t)divisor);

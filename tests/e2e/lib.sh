@@ -97,7 +97,7 @@ qemu_boot() {
 
 # The serial transcript without terminal escape sequences and carriage returns.
 clean_log() {
-	sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r//g' "$1"
+	tr -d '\000' < "$1" | sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r//g'
 }
 
 pass() { echo "PASS $TEST_NAME: $*"; }
