@@ -28,6 +28,8 @@ extern const struct elf64_dyn _DYNAMIC[];
 /* Apply the image's RELATIVE relocations for the copy at base; only those exist in a -Bsymbolic image. */
 static bool relocate_copy(uint8_t *base)
 {
+	/* ImageBase and _DYNAMIC are linker symbols of the same image (linker.ld). */
+	// cppcheck-suppress comparePointers
 	const struct elf64_dyn *dyn = (const struct elf64_dyn *)(base + ((const uint8_t *)_DYNAMIC - ImageBase));
 	uint64_t rela = 0, relasz = 0, relaent = sizeof(struct elf64_rela);
 

@@ -121,6 +121,8 @@ uint64_t host_idt_base(void)
 
 static bool fixup_exception(struct host_exception_frame *f)
 {
+	/* The table's bounds are symbols of vmx_entry.asm around one array. */
+	// cppcheck-suppress comparePointers
 	for (const uint64_t *e = host_extable_start; e < host_extable_end; e += 2) {
 		if (e[0] == f->rip) {
 			f->rip = e[1];

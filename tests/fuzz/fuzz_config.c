@@ -39,7 +39,7 @@ static void config_start(struct vireo_config *c)
 static void check_error(const struct vireo_config *c, const struct vireo_config *before,
 			const struct cfg_error *err)
 {
-	INVARIANT(!memcmp(c, before, sizeof(*c)));
+	INVARIANT(cfg_equal(c, before));
 	INVARIANT(memchr(err->text, '\0', sizeof(err->text)) != NULL);
 	INVARIANT(err->text[0] != '\0');
 }

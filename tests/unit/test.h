@@ -38,7 +38,7 @@ extern int test_suite_failures;
 #define CHECK_STR(a, b)							\
 	do {								\
 		const char *a_ = (a), *b_ = (b);			\
-		if (!a_ || !b_ || strcmp(a_, b_)) {			\
+		if (!a_ || !b_ || strcmp(a_, b_) != 0) {			\
 			printf("  %s:%d: %s == %s: got \"%s\", want "	\
 			       "\"%s\"\n", __FILE__, __LINE__, #a, #b,	\
 			       a_ ? a_ : "(null)", b_ ? b_ : "(null)");	\

@@ -272,7 +272,7 @@ static void test_file_errors(void)
 		memcpy(&before, &c, sizeof(c));
 		CHECK_EQ(parse(&c, bad_file_cases[i].text, &err), -HV_EINVAL);
 		CHECK_STR(err.text, bad_file_cases[i].error);
-		CHECK(!memcmp(&c, &before, sizeof(c)));
+		CHECK(cfg_equal(&c, &before));
 	}
 }
 
@@ -500,7 +500,7 @@ static void test_arg_errors(void)
 		memcpy(&before, &c, sizeof(c));
 		CHECK_EQ(cfg_parse_arg(&c, bad_arg_cases[i].text, &err), -HV_EINVAL);
 		CHECK_STR(err.text, bad_arg_cases[i].error);
-		CHECK(!memcmp(&c, &before, sizeof(c)));
+		CHECK(cfg_equal(&c, &before));
 	}
 }
 
@@ -550,12 +550,12 @@ static void test_error_leaves_config(void)
 		       "log = \"debug\"\nconsole_timeout = 99\n", &err), -HV_EINVAL);
 	CHECK_STR(err.text, "vireo.cfg:5:19: console_timeout: expected a number of seconds from 0 to 60, "
 		  "found 99");
-	CHECK(!memcmp(&c, &before, sizeof(c)));
+	CHECK(cfg_equal(&c, &before));
 
 	/* The file name is the caller's. */
 	CHECK_EQ(cfg_parse_file(&c, "\\EFI\\vireo\\vireo.cfg", "x", 1, &err), -HV_EINVAL);
 	CHECK_STR(err.text, "\\EFI\\vireo\\vireo.cfg:1:1: unknown key \"x\"" KEYS);
-	CHECK(!memcmp(&c, &before, sizeof(c)));
+	CHECK(cfg_equal(&c, &before));
 
 	/* The length bounds the text: what follows is not read. */
 	CHECK_EQ(cfg_parse_file(&c, "vireo.cfg", "log = \"error\"junk", 13, &err), 0);

@@ -18,7 +18,7 @@ static void expect_at(int line, const char *want, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = hv_vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (strcmp(buf, want) || n != (int)strlen(want)) {
+	if (strcmp(buf, want) != 0 || n != (int)strlen(want)) {
 		printf("  line %d: \"%s\" gave \"%s\" (%d), want \"%s\" (%zu)\n", line, fmt, buf, n,
 		       want, strlen(want));
 		test_case_failures++;
@@ -95,7 +95,7 @@ static void strings_chars_pointers(void)
 	EXPECT("(null)", "%s", (const char *)NULL);
 	EXPECT("A", "%c", 'A');
 	EXPECT("0x1234", "%p", (void *)0x1234);
-	EXPECT("0x0", "%p", NULL);
+	EXPECT("0x0", "%p", (void *)NULL);
 	EXPECT("%", "%%");
 	EXPECT("100% sure", "100%% %s", "sure");
 	EXPECT("vcpu3: rip 0x1000 cs 0x8 name CPUID",

@@ -106,10 +106,11 @@ static void reads_and_writes_follow_the_checks(void)
 
 static void read_sees_guest_data(void)
 {
+	static const uint8_t bytes[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 	uint64_t val = 0;
 
 	reset_all();
-	memcpy(&fake_ram[0x3ff8], "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+	memcpy(&fake_ram[0x3ff8], bytes, sizeof(bytes));
 	CHECK_EQ(gmem_read(&part, 0x3ff8, &val, sizeof(val)), 0);
 	CHECK_EQ(val, 0x0807060504030201ULL);
 }
