@@ -57,6 +57,7 @@ bool exit_has_handler(uint32_t reason)
 
 enum exit_action exit_dispatch(struct vcpu *v)
 {
+	stats_count_exit(&v->stats, v->exit_reason);
 	if (!exit_has_handler(v->exit_reason)) {
 		log_err("vcpu%u: unexpected VM exit %u (%s), qualification %#llx, at rip %#llx",
 			v->vp_index, v->exit_reason, exit_reason_name(v->exit_reason),

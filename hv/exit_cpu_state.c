@@ -83,6 +83,8 @@ enum exit_action exit_ept_violation(struct vcpu *v)
 {
 	switch (vcpu_ept_fault(v, v->exit_gpa)) {
 	case VCPU_EPT_MAPPED:
+		log_debug("vcpu%u: mapped guest-physical %#llx on first touch", v->vp_index,
+			  (unsigned long long)v->exit_gpa);
 		return EXIT_RESUME;
 	case VCPU_EPT_HIDDEN:
 		log_warn("vcpu%u: guest access to Vireo's memory at %#llx (rip %#llx, qualification %#llx): "

@@ -35,6 +35,7 @@ enum exit_action exit_cpuid(struct vcpu *v)
 	struct cpuid_regs r;
 
 	if (leaf >= HV_LEAF_FIRST && leaf <= HV_LEAF_LAST) {
+		stats_count_cpuid(&v->stats, leaf);
 		if (!vir_cpuid(v, leaf, &r))
 			vireo_cpuid(v, leaf, &r);
 	} else {

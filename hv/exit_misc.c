@@ -3,6 +3,7 @@
 #include "arch/x86/cpu.h"
 #include "hv/exit.h"
 #include "hv/log.h"
+#include "hv/stats.h"
 
 /* VMX (and GETSEC) is not offered to the guest: its instructions raise #UD, as on a CPU without it. */
 enum exit_action exit_vmx_instruction(struct vcpu *v)
@@ -35,10 +36,14 @@ enum exit_action exit_invd(struct vcpu *v)
 	return EXIT_RESUME;
 }
 
-/* A triple fault shuts a bare-metal machine down and the chipset resets it; do the same. */
+/*
+ * A triple fault shuts a bare-metal machine down and the chipset resets it;
+ * do the same, after the counters that may tell what led up to it.
+ */
 enum exit_action exit_triple_fault(struct vcpu *v)
 {
 	log_err("vcpu%u: triple fault at rip %#llx, resetting the machine", v->vp_index,
 		(unsigned long long)v->rip);
+	stats_print(v->part);
 	return EXIT_RESET_SYSTEM;
 }

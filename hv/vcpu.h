@@ -3,6 +3,7 @@
 #define HV_VCPU_H
 
 #include "hv/compiler.h"
+#include "hv/stats.h"
 
 struct partition;
 
@@ -59,6 +60,8 @@ struct vcpu {
 
 	struct pending_event event;
 	bool stopped;
+
+	struct vcpu_stats stats;
 
 	void *arch;			/* struct vmx_vcpu in the real build */
 };

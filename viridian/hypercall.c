@@ -176,6 +176,7 @@ bool vir_hypercall(struct vcpu *v)
 		return false;
 	}
 	hcall_decode(g, mode, &hc);
+	stats_count_hypercall(&v->stats, hc.code);
 	result = hcall_run(v, &hc);
 	if (mode == GUEST_MODE_LONG) {
 		g->rax = result;

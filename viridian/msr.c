@@ -204,6 +204,7 @@ enum msr_result vir_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 
 	if (!msr_is_synthetic(msr))
 		return MSR_NOT_VIRIDIAN;
+	stats_count_rdmsr(&v->stats, msr);
 	m = msr_find(v->part, msr);
 	if (!m || !m->read)
 		return MSR_FAULT;
@@ -217,6 +218,7 @@ enum msr_result vir_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 
 	if (!msr_is_synthetic(msr))
 		return MSR_NOT_VIRIDIAN;
+	stats_count_wrmsr(&v->stats, msr);
 	m = msr_find(v->part, msr);
 	if (!m || !m->write || !m->write(v, val))
 		return MSR_FAULT;

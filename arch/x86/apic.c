@@ -27,8 +27,9 @@ static volatile uint32_t *xapic_reg(unsigned int offset)
 
 void apic_write_eoi(uint32_t value)
 {
+	/* The x2APIC EOI register takes only 0; anything else raises #GP (SDM "x2APIC Register Availability"). */
 	if (x2apic_enabled())
-		wrmsr(MSR_X2APIC_EOI, value);
+		wrmsr(MSR_X2APIC_EOI, 0);
 	else
 		*xapic_reg(XAPIC_EOI) = value;
 }

@@ -39,6 +39,15 @@
  *
  * A fault the probe did not expect prints "probe: unexpected ..." and
  * powers the machine off.
+ *
+ * With an argument the probe does one job instead:
+ * probe.efi stats
+ *	prints "probe: stats rax=<rax>" after asking Vireo to log its exit
+ *	and viridian counters (MGMT_OP_PRINT_STATS), or "probe: stats #UD".
+ * probe.efi bench
+ *	times exits, "bench: <name> <instructions>" (tests/probe/bench.c).
+ * probe.efi hostile
+ *	a guest that writes garbage where it may (tests/probe/hostile.c).
  */
 
 #include <efi.h>
@@ -47,6 +56,7 @@
 #include "hv/compiler.h"
 #include "hv/mgmt.h"
 #include "hv/partition.h"
+#include "tests/probe/probe.h"
 #include "tests/probe/trap.h"
 
 /* Synthetic MSRs (Hyper-V TLFS), with the names Linux gives them. */
@@ -385,20 +395,61 @@ static void run_mgmt(const struct probe *p)
 	line_end(&l);
 }
 
+static void run_stats_request(void)
+{
+	uint64_t out[2] = { 0, 0 }, vector;
+	struct line l;
+
+	vector = trap_vmcall(MGMT_TAG | MGMT_OP_PRINT_STATS, 0, 0, out);
+	line_start(&l, L"stats");
+	if (vector)
+		put_fault(&l, vector);
+	else
+		put_hex(&l, L" rax=", out[0], 16);
+	line_end(&l);
+}
+
+static void run_all_probes(void)
+{
+	for (UINTN i = 0; i < ARRAY_SIZE(probes); i++)
+		probes[i].run(&probes[i]);
+	Print(L"probe: done\n");
+}
+
+static const struct {
+	const CHAR16 *arg;
+	void (*run)(void);
+} modes[] = {
+	{ L"stats", run_stats_request },
+	{ L"bench", probe_bench },
+	{ L"hostile", probe_hostile },
+};
+
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
+	void (*run)(void) = run_all_probes;
+	CHAR16 **argv;
+	INTN argc;
 	EFI_STATUS status;
-	UINTN i;
 
 	InitializeLib(image, st);
+	argc = GetShellArgcArgv(image, &argv);
+	if (argc > 1) {
+		run = NULL;
+		for (UINTN i = 0; i < ARRAY_SIZE(modes); i++)
+			if (!StrCmp(argv[1], modes[i].arg))
+				run = modes[i].run;
+		if (!run) {
+			Print(L"probe: unknown mode %s (stats, bench, hostile)\n", argv[1]);
+			return EFI_INVALID_PARAMETER;
+		}
+	}
 	status = trap_install();
 	if (EFI_ERROR(status))
 		return status;
-	for (i = 0; i < ARRAY_SIZE(probes); i++)
-		probes[i].run(&probes[i]);
+	run();
 	trap_remove();
-	Print(L"probe: done\n");
 	return EFI_SUCCESS;
 }

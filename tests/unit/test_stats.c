@@ -107,23 +107,23 @@ static void cpuid_leaves(void)
 static void msr_accesses(void)
 {
 	static const struct {
-		bool write;
 		uint32_t msr;
-		bool gp;
 		uint32_t slot;		/* STATS_MSRS + 1: not counted */
+		bool write;
+		bool gp;
 	} cases[] = {
-		{ false, 0x40000022, false, 0x22 },		/* TSC_FREQUENCY, freq on */
-		{ false, 0x40000099, true, 0x99 },		/* unknown synthetic MSR */
-		{ false, 0x40000105, true, 0x105 },		/* CRASH_CTL, not implemented */
-		{ false, 0x4000011f, true, 0x11f },
-		{ false, 0x40000120, true, STATS_MSRS },
-		{ false, 0x4000ffff, true, STATS_MSRS },
-		{ true, 0x40000072, false, 0x72 },		/* TPR */
-		{ true, 0x40000002, true, 0x02 },		/* VP_INDEX is read-only */
-		{ true, 0x40000200, true, STATS_MSRS },
-		{ false, 0x0000001b, false, STATS_MSRS + 1 },	/* APIC_BASE */
-		{ false, 0x3fffffff, true, STATS_MSRS + 1 },
-		{ true, 0x40010000, true, STATS_MSRS + 1 },
+		{ 0x40000022, 0x22, false, false },		/* TSC_FREQUENCY, freq on */
+		{ 0x40000099, 0x99, false, true },		/* unknown synthetic MSR */
+		{ 0x40000105, 0x105, false, true },		/* CRASH_CTL, not implemented */
+		{ 0x4000011f, 0x11f, false, true },
+		{ 0x40000120, STATS_MSRS, false, true },
+		{ 0x4000ffff, STATS_MSRS, false, true },
+		{ 0x40000072, 0x72, true, false },		/* TPR */
+		{ 0x40000002, 0x02, true, true },		/* VP_INDEX is read-only */
+		{ 0x40000200, STATS_MSRS, true, true },
+		{ 0x0000001b, STATS_MSRS + 1, false, false },	/* APIC_BASE */
+		{ 0x3fffffff, STATS_MSRS + 1, false, true },
+		{ 0x40010000, STATS_MSRS + 1, true, true },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -185,6 +185,15 @@ static void hypercalls_by_code(void)
 	}
 }
 
+/* The log is exactly want. */
+static void check_log(const char *want)
+{
+	if (strcmp(fake_log, want) != 0) {
+		printf("  log:\n%s  want:\n%s", fake_log, want);
+		test_case_failures++;
+	}
+}
+
 /* The table, line by line, for two vCPUs. */
 static void print_table(void)
 {
@@ -205,7 +214,7 @@ static void print_table(void)
 	fake_log_clear();
 
 	stats_print(&f.part);
-	CHECK_STR(fake_log,
+	check_log("vireo: stats: vireo memory 0 pages in 0 ranges\r\n"
 		  "vireo: stats: vcpu3 total 10 exits\r\n"
 		  "vireo: stats: vcpu3 exits CPUID 5, MSR_READ 2, MSR_WRITE 1, UNKNOWN_35 1, other 1\r\n"
 		  "vireo: stats: vcpu3 cpuid 40000003 3, other 1\r\n"
@@ -219,7 +228,19 @@ static void print_table(void)
 	fake_log_clear();
 	log_threshold = LOG_WARN;
 	stats_print(&f.part);
-	CHECK_STR(fake_log, "");
+	check_log("");
+}
+
+/* Vireo's memory: the sum of the ranges hidden from the guest, in pages. */
+static void print_memory(void)
+{
+	setup((struct vf_mask)VF_OFF);
+	f.part.nr_vcpus = 0;
+	CHECK_EQ(part_add_hv_range(&f.part, 0x100000, 0x2f000), 0);
+	CHECK_EQ(part_add_hv_range(&f.part, 0x7000000, 0x101000), 0);
+	CHECK_EQ(part_add_hv_range(&f.part, 0xfff000, 0x1000), 0);
+	stats_print(&f.part);
+	check_log("vireo: stats: vireo memory 305 pages in 3 ranges\r\n");
 }
 
 /* A long list goes on over several lines, none longer than a log line, no counter lost. */
@@ -298,6 +319,7 @@ int main(void)
 	RUN("stats", msr_accesses);
 	RUN("stats", hypercalls_by_code);
 	RUN("stats", print_table);
+	RUN("stats", print_memory);
 	RUN("stats", long_lists_wrap);
 	RUN("stats", print_on_request);
 	RUN("stats", print_on_triple_fault);
