@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: MIT
+# A stock Linux guest for the end-to-end tests: the host's Debian kernel
+# (its EFI stub lets the UEFI shell start it), a busybox initramfs that
+# reports what userspace sees and powers off, and an ESP that carries both
+# with acpi.efi, which gives OVMF under Bochs the ACPI tables it lacks.
+#
+#   . "$(dirname "$0")/linux.sh"
+#   linux_esp "$dir" || ...
+#   esp_script "$dir" 'fs0:' 'acpi.efi' "$(linux_command)"
+#   linux_boot "$dir" 300 2
+#
+# The initramfs prints, on the serial console:
+#   initramfs: userspace up on <N> CPUs
+#   initramfs: hv <content of /sys/hypervisor/type, or none>
+# then powers off with "poweroff -f" (the kernel logs "reboot: Power down"
+# and Bochs' PIIX4 model ends the run with "ACPI control: soft power off").
+
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+LINUX_VMLINUZ=${LINUX_VMLINUZ:-$(printf '%s\n' /boot/vmlinuz-* | sort -V | tail -n1)}
+LINUX_BUSYBOX=${LINUX_BUSYBOX:-/bin/busybox}
+
+# Kernel parameters. In Bochs (2 CPUs, 200 M instructions per second each)
+# the whole run takes about 200 s wall-clock, of which the kernel's own boot
+# is about 5 s of guest time (35 s wall); with only the console parameters it
+# is 33 s of guest time (230 s wall). Most of the rest happens before the
+# kernel runs: OVMF to the shell (50 s, the startup.nsh countdown included)
+# and the EFI stub reading and unpacking the XZ kernel (100 s).
+#   console=ttyS0,115200 earlyprintk=serial,ttyS0,115200
+#	the whole log on COM1 from the first kernel message; the default
+#	loglevel (7) keeps the "smp:" and "ACPI:" lines the tests read.
+#   cryptomgr.notests	no self-test of every built-in crypto algorithm:
+#			about 26 s of the 33 s of guest time.
+#   mitigations=off	no page-table isolation (the emulated Haswell reports
+#			Meltdown) and no other speculation workarounds, each
+#			paid on every kernel entry.
+#   nokaslr		the same load address on every run, so logs compare.
+#   no_timer_check	no busy wait for PIT ticks to check the IOAPIC timer.
+#   tsc=reliable	no TSC stability checks at boot, no clocksource watchdog.
+#   8250.nr_uarts=1	only COM1 is registered.
+# A panic leaves the machine hung (Debian's default panic=0), so the log ends
+# with the panic and the time limit ends the run.
+LINUX_PARAMS=${LINUX_PARAMS:-"console=ttyS0,115200 earlyprintk=serial,ttyS0,115200 cryptomgr.notests mitigations=off nokaslr no_timer_check tsc=reliable 8250.nr_uarts=1"}
+
+# linux_initramfs OUT: a gzip'ed newc cpio with the static busybox as /bin/busybox
+# and /init. The kernel starts /init with no console open (the archive holds
+# no device nodes), so /init opens /dev/console itself once devtmpfs is up.
+linux_initramfs() {
+	local out=$1 root
+	if [ ! -x "$LINUX_BUSYBOX" ]; then
+		echo "linux_initramfs: no static busybox at $LINUX_BUSYBOX" >&2
+		return 1
+	fi
+	root=$(mktemp -d)
+	mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys"
+	cp "$LINUX_BUSYBOX" "$root/bin/busybox"
+	cat > "$root/init" <<-'INIT'
+	#!/bin/busybox sh
+	/bin/busybox --install -s /bin
+	export PATH=/bin
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mount -t devtmpfs devtmpfs /dev
+	exec </dev/console >/dev/console 2>&1
+	echo "initramfs: userspace up on $(grep -c '^processor' /proc/cpuinfo) CPUs"
+	hv=none
+	[ -r /sys/hypervisor/type ] && hv=$(cat /sys/hypervisor/type)
+	echo "initramfs: hv $hv"
+	poweroff -f
+	INIT
+	chmod 755 "$root/init"
+	(set -o pipefail; cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -9) > "$out"
+	local rc=$?
+	rm -rf "$root"
+	return $rc
+}
+
+# linux_esp DIR [FILE...]: DIR/esp.img with vmlinuz (the newest /boot/vmlinuz-*),
+# initrd.img (linux_initramfs), acpi.efi and any further files, all in the
+# root directory. The caller then writes startup.nsh with esp_script.
+linux_esp() {
+	local dir=$1 f
+	shift
+	if [ -z "$LINUX_VMLINUZ" ] || [ ! -r "$LINUX_VMLINUZ" ]; then
+		echo "linux_esp: no readable kernel (/boot/vmlinuz-*)" >&2
+		return 1
+	fi
+	if [ ! -f "$BUILD/acpi.efi" ]; then
+		echo "linux_esp: $BUILD/acpi.efi is missing (make build/acpi.efi)" >&2
+		return 1
+	fi
+	esp_create "$dir" || return 1
+	linux_initramfs "$dir/initrd.img" || return 1
+	esp_add "$dir" "$LINUX_VMLINUZ" ::/vmlinuz || return 1
+	esp_add "$dir" "$dir/initrd.img" ::/initrd.img || return 1
+	esp_add "$dir" "$BUILD/acpi.efi" || return 1
+	for f in "$@"; do
+		esp_add "$dir" "$f" || return 1
+	done
+}
+
+# linux_command [PARAM...]: the UEFI shell line that starts the kernel from
+# fs0:, with LINUX_PARAMS and any extra parameters.
+linux_command() {
+	echo "vmlinuz initrd=\\initrd.img $LINUX_PARAMS${*:+ $*}"
+}
+
+# linux_boot DIR SECONDS CPUS: bochs_boot, keeping the wall-clock seconds it
+# took in DIR/elapsed and the limit in DIR/limit, for linux_powered_off.
+linux_boot() {
+	local dir=$1 limit=$2 cpus=$3
+	bochs_boot "$dir" "$limit" "$cpus"
+	echo "$BOCHS_SECONDS" > "$dir/elapsed"
+	echo "$limit" > "$dir/limit"
+}
+
+# linux_powered_off DIR: the run of linux_boot ended because the guest
+# powered off (Bochs' ACPI model quit on SLP_TYP 0 + SLP_EN), not because the
+# time limit killed Bochs.
+linux_powered_off() {
+	local dir=$1
+	grep -q 'ACPI control: soft power off' "$dir/bochs.out" &&
+		[ "$(cat "$dir/elapsed")" -lt "$(cat "$dir/limit")" ]
+}
