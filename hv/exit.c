@@ -57,6 +57,8 @@ bool exit_has_handler(uint32_t reason)
 
 enum exit_action exit_dispatch(struct vcpu *v)
 {
+	enum exit_action action;
+
 	stats_count_exit(&v->stats, v->exit_reason);
 	if (!exit_has_handler(v->exit_reason)) {
 		log_err("vcpu%u: unexpected VM exit %u (%s), qualification %#llx, at rip %#llx",
@@ -64,5 +66,8 @@ enum exit_action exit_dispatch(struct vcpu *v)
 			(unsigned long long)v->exit_qual, (unsigned long long)v->rip);
 		return EXIT_STOP_VCPU;
 	}
-	return exit_handlers[v->exit_reason](v);
+	action = exit_handlers[v->exit_reason](v);
+	if (v->exit_reason != EXIT_REASON_SIPI && v->exit_reason != EXIT_REASON_INIT_SIGNAL)
+		v->sipi_fresh = false;
+	return action;
 }

@@ -7,14 +7,28 @@
 #include "hv/exit.h"
 #include "hv/log.h"
 
+/*
+ * An INIT puts the processor in wait-for-SIPI. An INIT exit right after a
+ * SIPI start, before the vCPU has run its first instruction (RIP still 0,
+ * no exit in between), is the INIT that vCPU already got, delivered again:
+ * hardware consumes an INIT with its VM exit (SDM "INIT Signals"), Bochs 2.7
+ * leaves it pending and delivers it on every VM entry from then on. Such a
+ * processor can never run again; say so instead of spinning.
+ */
 enum exit_action exit_init_signal(struct vcpu *v)
 {
+	if (v->sipi_fresh && v->rip == 0) {
+		log_err("vcpu%u: the INIT that started this processor arrives again after its SIPI; the platform "
+			"does not consume INIT on a VM exit (Bochs 2.7 does not), so it cannot be restarted",
+			v->vp_index);
+		return EXIT_STOP_VCPU;
+	}
 	if (!vcpu_enter_wait_for_sipi(v)) {
 		log_err("vcpu%u: INIT, but this processor cannot start in real mode (no unrestricted guest)",
 			v->vp_index);
 		return EXIT_STOP_VCPU;
 	}
-	log_debug("vcpu%u: INIT, waiting for SIPI", v->vp_index);
+	log_debug("vcpu%u: INIT at rip %#llx, waiting for SIPI", v->vp_index, (unsigned long long)v->rip);
 	return EXIT_RESUME;
 }
 
@@ -25,6 +39,7 @@ enum exit_action exit_sipi(struct vcpu *v)
 
 	log_debug("vcpu%u: SIPI, starting at %#x", v->vp_index, (unsigned int)vector << 12);
 	vcpu_start_at_sipi(v, vector);
+	v->sipi_fresh = true;
 	return EXIT_RESUME;
 }
 

@@ -60,6 +60,7 @@ struct vcpu {
 
 	struct pending_event event;
 	bool stopped;
+	bool sipi_fresh;		/* started by a SIPI, no exit since */
 
 	struct vcpu_stats stats;
 

@@ -133,12 +133,12 @@ static bool fixup_exception(struct host_exception_frame *f)
 }
 
 /*
- * An exception in the host is a Vireo bug, except for the #GP of the
+ * An exception in the host is a Vireo bug, except for a #GP (or #UD) of the
  * *_safe accessors, which the exception table turns into an error return.
  */
 void host_exception(struct host_exception_frame *f)
 {
-	if (f->vector == 13 && fixup_exception(f))
+	if ((f->vector == 13 || f->vector == 6) && fixup_exception(f))
 		return;
 	if (f->vector == 2) {
 		log_warn("host: NMI in VMX root at rip %#llx, not delivered to the guest",

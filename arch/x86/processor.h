@@ -12,6 +12,7 @@
 #define X86_CR4_PAE	BIT(5)
 #define X86_CR4_VMXE	BIT(13)
 #define X86_CR4_SMXE	BIT(14)
+#define X86_CR4_OSXSAVE	BIT(18)
 #define X86_RFLAGS_IF	BIT(9)
 
 struct __packed desc_ptr {

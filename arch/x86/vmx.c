@@ -16,6 +16,7 @@
 #include "hv/log.h"
 
 #define CPUID_1_ECX_VMX		BIT(5)
+#define CPUID_1_ECX_XSAVE	BIT(26)
 #define TSS_TYPE_BUSY_64	0xb
 
 extern void vmx_exit_entry(void);
@@ -166,6 +167,19 @@ static int vmx_setup_guest_state(uint64_t rflags)
 	return err;
 }
 
+/*
+ * The host runs with the firmware's CR4, plus OSXSAVE where the processor
+ * has XSAVE: XSETBV, which the host executes for the guest, raises #UD
+ * without it (SDM "XSETBV").
+ */
+static uint64_t host_cr4(void)
+{
+	struct cpuid_regs r;
+
+	cpu_cpuid(1, 0, &r);
+	return read_cr4() | (r.ecx & CPUID_1_ECX_XSAVE ? X86_CR4_OSXSAVE : 0);
+}
+
 static int vmx_setup_host_state(struct vmx_vcpu *vv)
 {
 	uint64_t *stack_slot = (uint64_t *)(vv->stack + HOST_STACK_SIZE - 16);
@@ -178,7 +192,7 @@ static int vmx_setup_host_state(struct vmx_vcpu *vv)
 	host_cpu_init(&vv->host);
 	err |= vmcs_write(HOST_CR0, read_cr0());
 	err |= vmcs_write(HOST_CR3, host_cr3());
-	err |= vmcs_write(HOST_CR4, read_cr4());
+	err |= vmcs_write(HOST_CR4, host_cr4());
 	err |= vmcs_write(HOST_CS_SELECTOR, HOST_CS);
 	err |= vmcs_write(HOST_SS_SELECTOR, HOST_DS);
 	err |= vmcs_write(HOST_DS_SELECTOR, HOST_DS);

@@ -293,6 +293,23 @@ static void init_waits_for_sipi_then_starts(void)
 	CHECK(!fake_guest.wait_for_sipi);
 	CHECK_EQ(fake_guest.sipi_vector, 0x9a);
 
+	/* The same INIT again before the first instruction (Bochs 2.7 re-delivers it): reported, stopped. */
+	CHECK(vcpu.sipi_fresh);
+	vcpu.rip = 0;
+	vcpu.exit_reason = EXIT_REASON_INIT_SIGNAL;
+	CHECK_EQ(exit_dispatch(&vcpu), EXIT_STOP_VCPU);
+	CHECK(fake_log_contains("vcpu3: the INIT that started this processor arrives again after its SIPI"));
+	vcpu.exit_reason = EXIT_REASON_SIPI;
+	exit_dispatch(&vcpu);
+	/* Once the vCPU has run (an exit in between), INIT means INIT again. */
+	vcpu.exit_reason = EXIT_REASON_CPUID;
+	exit_dispatch(&vcpu);
+	CHECK(!vcpu.sipi_fresh);
+	vcpu.exit_reason = EXIT_REASON_INIT_SIGNAL;
+	vcpu.rip = 0;
+	CHECK_EQ(exit_dispatch(&vcpu), EXIT_RESUME);
+	CHECK(fake_guest.wait_for_sipi);
+
 	/* Without unrestricted guest there is no real mode to start in. */
 	fake_guest.unrestricted = false;
 	CHECK_EQ(exit_dispatch(exit_with(EXIT_REASON_INIT_SIGNAL, 0)), EXIT_STOP_VCPU);
