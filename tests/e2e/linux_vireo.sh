@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: MIT
+# A stock Linux kernel under Vireo in Bochs: Vireo virtualizes the processor
+# from the UEFI shell, then the kernel boots as its guest past
+# ExitBootServices, reaches userspace and powers off. What Linux logs is what
+# the guest saw.
+#
+# One CPU: Bochs 2.7 leaves an INIT that caused a VM exit pending, so a
+# virtualized AP that firmware or OS restarts with INIT-SIPI-SIPI (OVMF does
+# at ExitBootServices) can never run again (hv/exit_cpu_state.c). Vireo's
+# INIT/SIPI emulation is for hardware that consumes the INIT, as the SDM says.
+. "$(dirname "${BASH_SOURCE[0]}")/linux.sh"
+
+# linux_vireo_boot NAME VIRIDIAN: boots; sets $dir and $log.
+linux_vireo_boot() {
+	local name=$1 viridian=$2
+	dir=$BUILD/e2e/$name
+	limit=420
+	if ! linux_esp "$dir" "$BUILD/vireo.efi"; then
+		fail "ESP with the kernel, the initramfs, acpi.efi and vireo.efi"
+		finish
+	fi
+	esp_script "$dir" 'fs0:' 'acpi.efi' "vireo.efi console_timeout=0 viridian=$viridian ${LINUX_VIREO_ARGS:-}" \
+		'echo VIREO-RC=%lasterror%' "$(linux_command)"
+	linux_boot "$dir" "$limit" 1
+	log=$dir/serial.txt
+	expect "$log" '^vireo: running; the firmware is now a guest on 1 vCPU\(s\)$' "Vireo virtualizes the processor"
+	expect "$log" '^VIREO-RC=0x0$' "vireo.efi returns to the shell"
+	expect "$log" '^\[ *[0-9.]+\] Hypervisor detected: Microsoft Hyper-V$' "Linux detects Microsoft Hyper-V"
+	expect "$log" '^\[ *[0-9.]+\] x86/fpu: Enabled xstate features' "Linux enables XSAVE through Vireo's XSETBV"
+	expect_line "$log" "initramfs: userspace up on" "1 CPUs" "userspace runs"
+	expect "$log" '^\[ *[0-9.]+\] reboot: Power down$' "Linux powers off"
+	if linux_powered_off "$dir"; then
+		pass "the machine powered off under Vireo after $(cat "$dir/elapsed") s (limit $limit s)"
+	else
+		fail "the machine powered off under Vireo (ran $(cat "$dir/elapsed") s of $limit s)"
+	fi
+	expect_not "$log" 'vireo: error:|unexpected VM exit|host: exception|cannot be resolved' "no host errors"
+	expect_not "$log" 'Kernel panic|BUG:|Oops' "no kernel failure"
+}
