@@ -1,7 +1,7 @@
 # Vireo: a bare-metal microhypervisor for Intel VT-x, built as a UEFI application.
 #
 #   make            build vireo.efi and the test EFI programs
-#   make run        boot Vireo in Bochs (or nested QEMU/KVM) on this terminal
+#   make run        boot Vireo in Bochs (or nested QEMU/KVM) on this terminal (GUEST=linux: then Linux)
 #   make test       hosted unit tests, then the end-to-end boots
 #   make unit       hosted unit tests only (ASan + UBSan)
 #   make esp        build/esp.img, a bootable EFI system partition (NEXT=\\EFI\\...\\os.efi)
@@ -107,7 +107,7 @@ test: deps
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	@tests/e2e/run-interactive
+	@GUEST=$(GUEST) tests/e2e/run-interactive
 
 # A bootable ESP image that starts Vireo, then NEXT (a loader path on it) or the firmware's next boot option.
 esp: $(B)/vireo.efi

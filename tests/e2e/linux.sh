@@ -9,7 +9,8 @@
 #   esp_script "$dir" 'fs0:' 'acpi.efi' "$(linux_command)"
 #   linux_boot "$dir" 300 2
 #
-# The initramfs prints, on the serial console:
+# The initramfs prints, on the serial console (with vireo.shell on the kernel
+# command line it opens a shell before powering off):
 #   initramfs: userspace up on <N> CPUs
 #   initramfs: hv <content of /sys/hypervisor/type, or none>
 # then powers off with "poweroff -f" (the kernel logs "reboot: Power down"
@@ -66,6 +67,10 @@ linux_initramfs() {
 	hv=none
 	[ -r /sys/hypervisor/type ] && hv=$(cat /sys/hypervisor/type)
 	echo "initramfs: hv $hv"
+	if grep -q 'vireo.shell' /proc/cmdline; then
+		echo "initramfs: a shell; 'poweroff -f' ends the run"
+		setsid cttyhack sh
+	fi
 	poweroff -f
 	INIT
 	chmod 755 "$root/init"
