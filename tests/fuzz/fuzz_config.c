@@ -10,19 +10,10 @@
 #include <string.h>
 #include "boot/config.h"
 #include "hv/errno.h"
+#include "tests/fuzz/fuzz.h"
 
 #define ARG_MAX	1024
 
-#define INVARIANT(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: invariant %s broken\n",	\
-				__FILE__, __LINE__, #cond);		\
-			abort();					\
-		}							\
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Start from something other than the defaults, so that "unchanged" is a real check. */
 static void config_start(struct vireo_config *c)

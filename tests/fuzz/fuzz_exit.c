@@ -33,19 +33,10 @@
 #include "hv/mgmt.h"
 #include "hv/partition.h"
 #include "hv/stats.h"
+#include "tests/fuzz/fuzz.h"
 #include "tests/unit/fake.h"
 #include "viridian/viridian.h"
 
-#define INVARIANT(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: invariant %s broken\n",	\
-				__FILE__, __LINE__, #cond);		\
-			abort();					\
-		}							\
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Vireo's memory inside the fake guest RAM, which no guest-supplied address may reach. */
 static const struct mem_range hv_ranges[] = {
