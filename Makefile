@@ -26,6 +26,8 @@ KCFLAGS		:= -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-builtin -fno-stack
 		   -fno-strict-aliasing -fpic -fshort-wchar -mno-red-zone -mgeneral-regs-only \
 		   -fno-asynchronous-unwind-tables -DGNU_EFI_USE_MS_ABI \
 		   -isystem $(EFI_INC) -isystem $(EFI_INC)/x86_64 -I.
+# make TRAP_ALL_MSRS=1: every MSR access exits (a measurement build for make bench).
+KCFLAGS		+= $(if $(TRAP_ALL_MSRS),-DVIREO_TRAP_ALL_MSRS)
 KLDFLAGS	:= -nostdlib -znocombreloc -shared -Bsymbolic --no-undefined -T linker.ld
 EFI_SECTIONS	:= -j .text -j .data -j .dynamic -j .dynsym -j .rela -j .reloc
 

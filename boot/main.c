@@ -13,6 +13,7 @@
 #include "arch/x86/host.h"
 #include "arch/x86/serial.h"
 #include "arch/x86/vmx.h"
+#include "boot/acpi.h"
 #include "boot/cfgload.h"
 #include "boot/clock.h"
 #include "boot/console.h"
@@ -131,6 +132,7 @@ static int configure_partition(const struct vireo_config *cfg)
 	int64_t rc;
 
 	partition->ram_top = platform_ram_top();
+	partition->sleep_port = acpi_sleep_port();
 	clock_measure(&partition->tsc_hz, &partition->apic_hz);
 	if (cfg->viridian) {
 		rc = mgmt_call(partition, CALLER_MGMT, MGMT_OP_SET_PARAM, PARAM_VIRIDIAN, cfg->viridian, &unused);

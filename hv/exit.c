@@ -29,6 +29,7 @@ static const exit_handler_t exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_VMXOFF]		= exit_vmx_instruction,
 	[EXIT_REASON_VMXON]		= exit_vmx_instruction,
 	[EXIT_REASON_CR_ACCESS]		= exit_cr_access,
+	[EXIT_REASON_IO_INSTRUCTION]	= exit_io,
 	[EXIT_REASON_MSR_READ]		= exit_rdmsr,
 	[EXIT_REASON_MSR_WRITE]		= exit_wrmsr,
 	[EXIT_REASON_EPT_VIOLATION]	= exit_ept_violation,

@@ -102,5 +102,6 @@ enum exit_action exit_init_signal(struct vcpu *v);
 enum exit_action exit_sipi(struct vcpu *v);
 enum exit_action exit_cr_access(struct vcpu *v);
 enum exit_action exit_ept_violation(struct vcpu *v);
+enum exit_action exit_io(struct vcpu *v);
 
 #endif

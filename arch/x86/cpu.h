@@ -22,6 +22,10 @@ int cpu_xsetbv_safe(uint32_t index, uint64_t val);
 
 uint64_t cpu_rdtsc(void);
 
+/* Port I/O of 1, 2 or 4 bytes, carried out for the guest. */
+uint32_t cpu_in(uint16_t port, unsigned int size);
+void cpu_out(uint16_t port, unsigned int size, uint32_t value);
+
 /* Write back and invalidate the caches: what INVD becomes for a guest (SDM "INVD"). */
 void cpu_wbinvd(void);
 

@@ -31,6 +31,8 @@ enum vmcs_field {
 	HOST_GS_SELECTOR		= 0x0c0a,
 	HOST_TR_SELECTOR		= 0x0c0c,
 	/* 64-bit control fields */
+	IO_BITMAP_A			= 0x2000,
+	IO_BITMAP_B			= 0x2002,
 	MSR_BITMAP			= 0x2004,
 	EPT_POINTER			= 0x201a,
 	XSS_EXIT_BITMAP			= 0x202c,
@@ -155,6 +157,7 @@ static inline enum vmcs_width vmcs_field_width(enum vmcs_field f)
 #define CPU_BASED_CR3_LOAD_EXITING		BIT(15)
 #define CPU_BASED_CR3_STORE_EXITING		BIT(16)
 #define CPU_BASED_UNCOND_IO_EXITING		BIT(24)
+#define CPU_BASED_USE_IO_BITMAPS		BIT(25)
 #define CPU_BASED_USE_MSR_BITMAPS		BIT(28)
 #define CPU_BASED_ACTIVATE_SECONDARY_CONTROLS	BIT(31)
 

@@ -228,8 +228,24 @@ static void msr_bitmap_trap_read(uint8_t *bitmap, uint32_t msr)
 
 static void vmx_setup_msr_bitmap(struct vmx_vcpu *vv)
 {
+#ifdef VIREO_TRAP_ALL_MSRS
+	/* A measurement build (make bench): every RDMSR/WRMSR exits, to count what the narrow bitmap saves. */
+	for (size_t i = 0; i < sizeof(vv->msr_bitmap); i++)
+		vv->msr_bitmap[i] = 0xff;
+#endif
 	for (uint32_t msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_VMFUNC; msr++)
 		msr_bitmap_trap_read(vv->msr_bitmap, msr);
+}
+
+/*
+ * I/O bitmaps (SDM "I/O-Bitmap Addresses"): only the ACPI PM1a control
+ * register exits, so Vireo sees the guest power off (hv/exit_io.c). A 16-bit
+ * access to it touches two ports; trap both.
+ */
+static void vmx_setup_io_bitmap(struct vmx_vcpu *vv, uint16_t port)
+{
+	for (uint32_t p = port; port && p < (uint32_t)port + 2; p++)
+		vv->io_bitmap[p >> 15][(p & 0x7fff) / 8] |= (uint8_t)(1u << (p % 8));
 }
 
 static int vmx_setup_controls(struct vmx_vcpu *vv)
@@ -239,12 +255,17 @@ static int vmx_setup_controls(struct vmx_vcpu *vv)
 	int err = 0;
 
 	vmx_setup_msr_bitmap(vv);
+	vmx_setup_io_bitmap(vv, vv->vcpu.part->sleep_port);
 	err |= vmcs_write(PIN_BASED_VM_EXEC_CONTROL, c->pin);
 	err |= vmcs_write(CPU_BASED_VM_EXEC_CONTROL, c->cpu);
 	err |= vmcs_write(SECONDARY_VM_EXEC_CONTROL, c->secondary);
 	err |= vmcs_write(VM_EXIT_CONTROLS, c->exit);
 	err |= vmcs_write(VM_ENTRY_CONTROLS, c->entry);
 	err |= vmcs_write(MSR_BITMAP, pa_of(vv->msr_bitmap));
+	if (c->cpu & CPU_BASED_USE_IO_BITMAPS) {
+		err |= vmcs_write(IO_BITMAP_A, pa_of(vv->io_bitmap[0]));
+		err |= vmcs_write(IO_BITMAP_B, pa_of(vv->io_bitmap[1]));
+	}
 	if (c->secondary & SECONDARY_EXEC_XSAVES)
 		err |= vmcs_write(XSS_EXIT_BITMAP, 0);
 	if (vmx_has_ept(c))

@@ -14,6 +14,7 @@ struct vmx_vcpu {
 	uint8_t vmxon_region[4096];
 	uint8_t vmcs[4096];
 	uint8_t msr_bitmap[4096];
+	uint8_t io_bitmap[2][4096];	/* A: ports 0-0x7fff, B: 0x8000-0xffff */
 	uint8_t stack[HOST_STACK_SIZE];
 	struct host_cpu host;
 	struct vcpu vcpu;

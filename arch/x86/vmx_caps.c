@@ -18,7 +18,7 @@
 #define PIN_REQUIRED		0
 #define PIN_OPTIONAL		0
 #define CPU_REQUIRED		(CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY_CONTROLS)
-#define CPU_OPTIONAL		0
+#define CPU_OPTIONAL		CPU_BASED_USE_IO_BITMAPS
 /*
  * RDTSCP, INVPCID and XSAVES raise #UD in the guest unless enabled here
  * (SDM "Secondary Processor-Based VM-Execution Controls"); a guest only uses

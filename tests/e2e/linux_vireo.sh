@@ -29,6 +29,8 @@ linux_vireo_boot() {
 	expect "$log" '^\[ *[0-9.]+\] x86/fpu: Enabled xstate features' "Linux enables XSAVE through Vireo's XSETBV"
 	expect_line "$log" "initramfs: userspace up on" "1 CPUs" "userspace runs"
 	expect "$log" '^\[ *[0-9.]+\] reboot: Power down$' "Linux powers off"
+	expect "$log" '^vireo: vcpu0: the guest enters ACPI sleep type 0$' "Vireo sees the guest power off (PM1a_CNT trapped)"
+	expect "$log" '^vireo: stats: vcpu0 total [0-9]+ exits$' "Vireo prints its exit statistics at power-off"
 	if linux_powered_off "$dir"; then
 		pass "the machine powered off under Vireo after $(cat "$dir/elapsed") s (limit $limit s)"
 	else

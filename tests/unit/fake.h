@@ -23,6 +23,16 @@ extern uint8_t fake_ram[FAKE_RAM_SIZE];
 extern uint64_t fake_xcr0;
 extern unsigned int fake_wbinvd_count;
 
+/* Port I/O: the last access, and what an IN returns. */
+struct fake_io {
+	uint16_t port;
+	unsigned int size;
+	uint32_t in_value;
+	uint32_t out_value;
+	unsigned int outs;
+};
+extern struct fake_io fake_io;
+
 /* Local APIC: what the last accesses wrote. */
 struct fake_apic {
 	uint32_t eoi_count;

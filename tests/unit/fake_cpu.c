@@ -112,6 +112,22 @@ uint64_t cpu_rdtsc(void)
 }
 
 unsigned int fake_wbinvd_count;
+struct fake_io fake_io;
+
+uint32_t cpu_in(uint16_t port, unsigned int size)
+{
+	fake_io.port = port;
+	fake_io.size = size;
+	return fake_io.in_value;
+}
+
+void cpu_out(uint16_t port, unsigned int size, uint32_t value)
+{
+	fake_io.port = port;
+	fake_io.size = size;
+	fake_io.out_value = value;
+	fake_io.outs++;
+}
 
 void cpu_wbinvd(void)
 {

@@ -67,7 +67,7 @@ static void table_covers_what_vireo_handles(void)
 		EXIT_REASON_VMPTRST, EXIT_REASON_VMREAD, EXIT_REASON_VMRESUME, EXIT_REASON_VMWRITE,
 		EXIT_REASON_VMXOFF, EXIT_REASON_VMXON, EXIT_REASON_MSR_READ, EXIT_REASON_MSR_WRITE,
 		EXIT_REASON_INVEPT, EXIT_REASON_INVVPID, EXIT_REASON_XSETBV, EXIT_REASON_INIT_SIGNAL,
-		EXIT_REASON_SIPI, EXIT_REASON_CR_ACCESS, EXIT_REASON_EPT_VIOLATION,
+		EXIT_REASON_SIPI, EXIT_REASON_CR_ACCESS, EXIT_REASON_EPT_VIOLATION, EXIT_REASON_IO_INSTRUCTION,
 	};
 	unsigned int count = 0;
 
@@ -89,7 +89,7 @@ static void reason_names(void)
 
 static void unexpected_exit_is_reported_and_stops(void)
 {
-	static const uint32_t reasons[] = { EXIT_REASON_HLT, EXIT_REASON_IO_INSTRUCTION, 35, 65, 0xffff };
+	static const uint32_t reasons[] = { EXIT_REASON_HLT, EXIT_REASON_RDPMC, 35, 65, 0xffff };
 
 	for (size_t i = 0; i < ARRAY_SIZE(reasons); i++) {
 		struct vcpu *v;
@@ -101,9 +101,9 @@ static void unexpected_exit_is_reported_and_stops(void)
 		CHECK(!v->rip_changed);
 	}
 	reset_all();
-	exit_with(EXIT_REASON_IO_INSTRUCTION, 1)->exit_qual = 0x3f80008;
+	exit_with(EXIT_REASON_MWAIT, 1)->exit_qual = 0x3f80008;
 	exit_dispatch(&vcpu);
-	CHECK(fake_log_contains("vcpu3: unexpected VM exit 30 (IO_INSTRUCTION), qualification 0x3f80008, at rip 0x1000"));
+	CHECK(fake_log_contains("vcpu3: unexpected VM exit 36 (MWAIT), qualification 0x3f80008, at rip 0x1000"));
 }
 
 static void cpuid_leaf1_sets_hypervisor_hides_vmx(void)
@@ -378,6 +378,44 @@ static void ept_violation(void)
 	}
 }
 
+static void io_sleep_port(void)
+{
+	reset_all();
+	part.sleep_port = 0xb004;
+	fake_io = (struct fake_io){ .in_value = 0x1234 };
+
+	/* inw $0xb004, %ax: carried out, the upper bits of RAX kept */
+	regs.rax = 0xffffffff00000000ULL;
+	exit_with(EXIT_REASON_IO_INSTRUCTION, 2)->exit_qual = 0xb0040009;
+	CHECK_EQ(exit_dispatch(&vcpu), EXIT_RESUME);
+	expect_skipped(&vcpu, 2);
+	CHECK_EQ(regs.rax, 0xffffffff00001234ULL);
+	CHECK_EQ(fake_io.port, 0xb004);
+	CHECK_EQ(fake_io.size, 2);
+
+	/* outw %ax, $0xb004 with SLP_EN, SLP_TYP 5: statistics first, then the write */
+	regs.rax = 0x3400 | BIT(13);
+	exit_with(EXIT_REASON_IO_INSTRUCTION, 2)->exit_qual = 0xb0040001;
+	CHECK_EQ(exit_dispatch(&vcpu), EXIT_RESUME);
+	CHECK(fake_log_contains("vcpu3: the guest enters ACPI sleep type 5"));
+	CHECK(fake_log_contains("stats: "));
+	CHECK_EQ(fake_io.out_value, 0x3400 | BIT(13));
+	CHECK_EQ(fake_io.outs, 1);
+
+	/* Without SLP_EN it is just a write. */
+	fake_log_clear();
+	regs.rax = 0x1;
+	exit_with(EXIT_REASON_IO_INSTRUCTION, 2)->exit_qual = 0xb0040001;
+	exit_dispatch(&vcpu);
+	CHECK(!fake_log_contains("sleep"));
+	CHECK_EQ(fake_io.outs, 2);
+
+	/* String I/O is never trapped: unexpected. */
+	exit_with(EXIT_REASON_IO_INSTRUCTION, 2)->exit_qual = 0xb0040011;
+	CHECK_EQ(exit_dispatch(&vcpu), EXIT_STOP_VCPU);
+	CHECK_EQ(fake_io.outs, 2);
+}
+
 static void triple_fault_resets(void)
 {
 	reset_all();
@@ -404,6 +442,7 @@ int main(void)
 	RUN("exit", init_waits_for_sipi_then_starts);
 	RUN("exit", cr_access);
 	RUN("exit", ept_violation);
+	RUN("exit", io_sleep_port);
 	RUN("exit", triple_fault_resets);
 	return test_suite_failures != 0;
 }
