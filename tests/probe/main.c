@@ -27,6 +27,7 @@
  *	the three lines below are not.
  * probe: hypercall <control> = <rax>
  * probe: hypercall <control> #UD
+ * probe: hypercall-mem <control> <where the input block is> = <rax>
  *	calls through the page with RCX = control, RDX = input, R8 = 0.
  * probe: wrmsr 40000001 0000000000000000 ok
  *	the page disabled again.
@@ -100,7 +101,7 @@ struct probe {
 	uint64_t arg;		/* CPUID leaf, MSR, hypercall control or management op */
 	uint64_t val;		/* value written, hypercall input or parameter id */
 	uint64_t mgmt_val;	/* value of a management SET */
-	const CHAR16 *param;	/* name of the management parameter */
+	const CHAR16 *param;	/* name of the management parameter, or of a hypercall's input block */
 	bool read_back;		/* WRMSR: print RDMSR of the MSR if the write worked */
 };
 
@@ -118,6 +119,8 @@ static void run_mgmt(const struct probe *p);
 #define WRMSR_READ(msr, v)	{ .run = run_wrmsr, .arg = (msr), .val = (v), .read_back = true }
 #define HCALL_PAGE_ON		{ .run = run_hcall_page_on }
 #define HCALL(control, in)	{ .run = run_hypercall, .arg = (control), .val = (in) }
+/* A memory-based call whose input block is at the hypercall page + in, or at in if that is a page address. */
+#define HCALL_MEM(control, in, name) { .run = run_hypercall, .arg = (control), .val = (in), .param = (name) }
 #define HCALL_PAGE_OFF		{ .run = run_hcall_page_off }
 #define MGMT_GET(id, name)	{ .run = run_mgmt, .arg = MGMT_OP_GET_PARAM, .val = (id), \
 				  .param = (name) }
@@ -176,6 +179,10 @@ static const struct probe probes[] = {
 	HCALL(HVCALL_NOTIFY_LONG_SPIN_WAIT | HV_HYPERCALL_FAST, 1),
 	HCALL(HVCALL_UNKNOWN, 0),
 	HCALL(HV_HYPERCALL_RSVD63 | HVCALL_NOTIFY_LONG_SPIN_WAIT | HV_HYPERCALL_FAST, 1),
+	/* The memory form: the input block must be aligned, in one page and in guest RAM (TLFS). */
+	HCALL_MEM(HVCALL_NOTIFY_LONG_SPIN_WAIT, 8, L"page+8"),
+	HCALL_MEM(HVCALL_NOTIFY_LONG_SPIN_WAIT, 4, L"page+4"),
+	HCALL_MEM(HVCALL_NOTIFY_LONG_SPIN_WAIT, 0xfffff000, L"fffff000"),
 	HCALL_PAGE_OFF,
 
 	MGMT_GET(PARAM_VIRIDIAN, L"viridian"),
@@ -353,9 +360,20 @@ static void run_hypercall(const struct probe *p)
 
 	if (!hcall_page)
 		return;
-	vector = trap_call((const void *)hcall_page, p->arg, p->val, 0, &rax);
-	line_start(&l, L"hypercall");
-	put_hex(&l, L" ", p->arg, 16);
+	if (p->param) {
+		/* Small values are offsets into the hypercall page, which is guest RAM the probe owns. */
+		uint64_t in = p->val < 4096 ? (uint64_t)(UINTN)hcall_page + p->val : p->val;
+
+		vector = trap_call((const void *)hcall_page, p->arg, in, 0, &rax);
+		line_start(&l, L"hypercall-mem");
+		put_hex(&l, L" ", p->arg, 16);
+		put(&l, L" ");
+		put(&l, p->param);
+	} else {
+		vector = trap_call((const void *)hcall_page, p->arg, p->val, 0, &rax);
+		line_start(&l, L"hypercall");
+		put_hex(&l, L" ", p->arg, 16);
+	}
 	if (vector)
 		put_fault(&l, vector);
 	else
