@@ -2,6 +2,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/host.h"
 #include "arch/x86/processor.h"
+#include "arch/x86/vmx.h"
 #include "boot/platform.h"
 #include "hv/errno.h"
 #include "hv/log.h"
@@ -140,9 +141,12 @@ void host_exception(struct host_exception_frame *f)
 {
 	if ((f->vector == 13 || f->vector == 6) && fixup_exception(f))
 		return;
+	/*
+	 * NMIs belong to the guest: one that arrives while this processor runs
+	 * host code is injected on the next VM entry (arch/x86/vmx_exit.c).
+	 */
 	if (f->vector == 2) {
-		log_warn("host: NMI in VMX root at rip %#llx, not delivered to the guest",
-			 (unsigned long long)f->rip);
+		vmx_current_vcpu()->nmi_pending = true;
 		return;
 	}
 	log_err("host: exception %llu, error code %#llx, at rip %#llx rsp %#llx",

@@ -195,6 +195,7 @@ static inline enum vmcs_width vmcs_field_width(enum vmcs_field f)
 /* Guest interruptibility state */
 #define GUEST_INTR_STATE_STI			BIT(0)
 #define GUEST_INTR_STATE_MOV_SS			BIT(1)
+#define GUEST_INTR_STATE_NMI			BIT(3)
 
 /* Segment access rights: the "segment unusable" bit (SDM "Guest Register State") */
 #define VMX_AR_UNUSABLE				BIT(16)

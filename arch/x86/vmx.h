@@ -20,6 +20,7 @@ struct vmx_vcpu {
 	struct vcpu vcpu;
 	const struct vmx_caps *caps;
 	int launch_status;		/* an AP's result, for the boot processor to read */
+	volatile bool nmi_pending;	/* an NMI arrived in VMX root: the guest gets it on entry */
 };
 
 /* Checks, and where the firmware left it unlocked, enables VT-x on this processor. */
@@ -36,6 +37,9 @@ int vmx_virtualize_this_cpu(struct vmx_vcpu *vv, const struct guest_resume *resu
 void vmx_handle_exit(struct guest_regs *regs, struct vmx_vcpu *vv);
 void __noreturn vmx_resume_failed(int cf, int zf, struct vmx_vcpu *vv);
 void vmx_dump_state(struct vmx_vcpu *vv);
+
+/* The vCPU of the processor running host code (HOST_GS_BASE), for the NMI handler. */
+struct vmx_vcpu *vmx_current_vcpu(void);
 
 int vmx_launch(uint64_t guest_rsp, uint64_t guest_rip);
 

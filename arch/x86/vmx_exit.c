@@ -4,6 +4,7 @@
  * struct vcpu, dispatch (hv/exit.c), write back the new RIP and any event to
  * inject, and return to vmx_exit_entry for VMRESUME.
  */
+#include "arch/x86/msr.h"
 #include "arch/x86/processor.h"
 #include "arch/x86/reset.h"
 #include "arch/x86/vmcs.h"
@@ -11,6 +12,22 @@
 #include "arch/x86/vmx_ops.h"
 #include "hv/exit.h"
 #include "hv/log.h"
+
+/*
+ * An NMI taken in VMX root, if the guest can take it now: not while it is
+ * blocking NMIs or in an STI/MOV SS shadow (SDM "Guest Interruptibility
+ * State"); otherwise it waits for a later exit.
+ */
+static bool take_pending_nmi(struct vcpu *v)
+{
+	struct vmx_vcpu *vv = v->arch;
+
+	if (!vv->nmi_pending || (vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & (GUEST_INTR_STATE_NMI |
+	    GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
+		return false;
+	vv->nmi_pending = false;
+	return true;
+}
 
 static void vmx_write_back(struct vcpu *v)
 {
@@ -25,6 +42,8 @@ static void vmx_write_back(struct vcpu *v)
 			vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
 				   intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 	}
+	if (!e->valid && take_pending_nmi(v))
+		*e = (struct pending_event){ .valid = true, .vector = 2, .type = EVENT_NMI };
 	if (e->valid) {
 		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID | (uint32_t)e->type << INTR_INFO_TYPE_SHIFT |
 			   (e->has_error_code ? INTR_INFO_DELIVER_CODE : 0) | e->vector);
@@ -93,6 +112,11 @@ void vmx_handle_exit(struct guest_regs *regs, struct vmx_vcpu *vv)
 		break;
 	}
 	vmx_stop_vcpu(vv);
+}
+
+struct vmx_vcpu *vmx_current_vcpu(void)
+{
+	return (struct vmx_vcpu *)(uintptr_t)rdmsr(MSR_GS_BASE);
 }
 
 void vmx_resume_failed(int cf, int zf, struct vmx_vcpu *vv)
