@@ -4,9 +4,8 @@
  * frequency MSRs: from CPUID leaf 0x15 where the processor reports them,
  * otherwise measured against the firmware's timer.
  */
+#include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
-#include "arch/x86/msr.h"
-#include "arch/x86/processor.h"
 #include "boot/clock.h"
 #include "boot/platform_efi.h"
 #include "hv/log.h"
@@ -41,49 +40,23 @@ static uint64_t crystal_hz(uint64_t *tsc_hz)
 	return r.ecx;
 }
 
-/* The APIC timer register at offset, in whichever mode the APIC is (x2APIC MSR = 0x800 + offset / 16). */
-static uint32_t apic_timer_reg(unsigned int offset, const uint32_t *write)
-{
-	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
-	volatile uint32_t *mmio = phys_to_virt((base & 0x000ffffffffff000ULL) + offset);
-
-	if (base & APIC_BASE_X2APIC) {
-		if (write)
-			wrmsr(0x800 + offset / 16, *write);
-		return (uint32_t)rdmsr(0x800 + offset / 16);
-	}
-	if (write)
-		*mmio = *write;
-	return *mmio;
-}
-
-static uint32_t apic_get(unsigned int offset)
-{
-	return apic_timer_reg(offset, NULL);
-}
-
-static void apic_set(unsigned int offset, uint32_t v)
-{
-	apic_timer_reg(offset, &v);
-}
-
 /*
  * Counts the APIC timer down, masked, over a known interval, then puts back
  * what the firmware had programmed.
  */
 static uint64_t measure_apic_hz(void)
 {
-	uint32_t lvt = apic_get(XAPIC_LVT_TIMER), divide = apic_get(XAPIC_TIMER_DIVIDE);
-	uint32_t initial = apic_get(XAPIC_TIMER_INITIAL), remaining;
+	uint32_t lvt = apic_read(XAPIC_LVT_TIMER), divide = apic_read(XAPIC_TIMER_DIVIDE);
+	uint32_t initial = apic_read(XAPIC_TIMER_INITIAL), remaining;
 
-	apic_set(XAPIC_LVT_TIMER, lvt | LVT_MASKED);
-	apic_set(XAPIC_TIMER_DIVIDE, TIMER_DIVIDE_BY_1);
-	apic_set(XAPIC_TIMER_INITIAL, 0xffffffff);
+	apic_write(XAPIC_LVT_TIMER, lvt | LVT_MASKED);
+	apic_write(XAPIC_TIMER_DIVIDE, TIMER_DIVIDE_BY_1);
+	apic_write(XAPIC_TIMER_INITIAL, 0xffffffff);
 	platform_stall_us(MEASURE_US);
-	remaining = apic_get(XAPIC_TIMER_CURRENT);
-	apic_set(XAPIC_TIMER_DIVIDE, divide);
-	apic_set(XAPIC_LVT_TIMER, lvt);
-	apic_set(XAPIC_TIMER_INITIAL, initial);
+	remaining = apic_read(XAPIC_TIMER_CURRENT);
+	apic_write(XAPIC_TIMER_DIVIDE, divide);
+	apic_write(XAPIC_LVT_TIMER, lvt);
+	apic_write(XAPIC_TIMER_INITIAL, initial);
 	return round_hz((uint64_t)(0xffffffffu - remaining) * (1000000 / MEASURE_US));
 }
 

@@ -42,7 +42,7 @@ static bool vireo_already_running(void)
 	struct cpuid_regs r;
 
 	cpu_cpuid(1, 0, &r);
-	if (!(r.ecx & BIT(31)))
+	if (!(r.ecx & CPUID_1_ECX_HYPERVISOR))
 		return false;
 	for (size_t i = 0; i < ARRAY_SIZE(bases); i++) {
 		cpu_cpuid(bases[i], 0, &r);

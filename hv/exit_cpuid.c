@@ -11,8 +11,6 @@
 #include "hv/version.h"
 #include "viridian/viridian.h"
 
-#define CPUID_1_ECX_VMX			BIT(5)
-#define CPUID_1_ECX_HYPERVISOR		BIT(31)
 #define HV_LEAF_FIRST			0x40000000u
 #define HV_LEAF_LAST			0x4fffffffu
 

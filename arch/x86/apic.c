@@ -15,6 +15,8 @@
 #define XAPIC_ICR_HIGH	0x310
 #define APIC_BASE_MASK	0x000ffffffffff000ULL
 
+#define X2APIC_MSR(offset)	(0x800 + (offset) / 16)
+
 static bool x2apic_enabled(void)
 {
 	return rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_X2APIC;
@@ -25,13 +27,25 @@ static volatile uint32_t *xapic_reg(unsigned int offset)
 	return phys_to_virt((rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_MASK) + offset);
 }
 
+uint32_t apic_read(unsigned int offset)
+{
+	if (x2apic_enabled())
+		return (uint32_t)rdmsr(X2APIC_MSR(offset));
+	return *xapic_reg(offset);
+}
+
+void apic_write(unsigned int offset, uint32_t value)
+{
+	if (x2apic_enabled())
+		wrmsr(X2APIC_MSR(offset), value);
+	else
+		*xapic_reg(offset) = value;
+}
+
+/* The x2APIC EOI register takes only 0; anything else raises #GP (SDM "x2APIC Register Availability"). */
 void apic_write_eoi(uint32_t value)
 {
-	/* The x2APIC EOI register takes only 0; anything else raises #GP (SDM "x2APIC Register Availability"). */
-	if (x2apic_enabled())
-		wrmsr(MSR_X2APIC_EOI, 0);
-	else
-		*xapic_reg(XAPIC_EOI) = value;
+	apic_write(XAPIC_EOI, x2apic_enabled() ? 0 : value);
 }
 
 /*
@@ -63,15 +77,10 @@ void apic_write_icr(uint64_t value)
 
 uint32_t apic_read_tpr(void)
 {
-	if (x2apic_enabled())
-		return (uint32_t)rdmsr(MSR_X2APIC_TPR);
-	return *xapic_reg(XAPIC_TPR);
+	return apic_read(XAPIC_TPR);
 }
 
 void apic_write_tpr(uint32_t value)
 {
-	if (x2apic_enabled())
-		wrmsr(MSR_X2APIC_TPR, value);
-	else
-		*xapic_reg(XAPIC_TPR) = value;
+	apic_write(XAPIC_TPR, value);
 }

@@ -9,6 +9,13 @@
  * (xAPIC or x2APIC) the guest has put it. Used to carry out the guest's
  * writes to the Hyper-V APIC MSRs on the real APIC.
  */
+/*
+ * A 32-bit local APIC register by its xAPIC MMIO offset; in x2APIC mode the
+ * MSR 0x800 + offset / 16 (SDM "x2APIC Register Address Space").
+ */
+uint32_t apic_read(unsigned int offset);
+void apic_write(unsigned int offset, uint32_t value);
+
 void apic_write_eoi(uint32_t value);
 /* ICR in the xAPIC layout: ICR-high << 32 | ICR-low (TLFS "Virtual Interrupt Controller"). */
 uint64_t apic_read_icr(void);

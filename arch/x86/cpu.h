@@ -13,6 +13,11 @@ struct cpuid_regs {
 	uint32_t eax, ebx, ecx, edx;
 };
 
+/* CPUID.1:ECX feature bits Vireo looks at (SDM "CPUID", Feature Information). */
+#define CPUID_1_ECX_VMX			BIT(5)
+#define CPUID_1_ECX_XSAVE		BIT(26)
+#define CPUID_1_ECX_HYPERVISOR		BIT(31)
+
 void cpu_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r);
 
 /* 0 on success, -1 if the processor raised #GP. */

@@ -15,8 +15,6 @@
 #include "hv/errno.h"
 #include "hv/log.h"
 
-#define CPUID_1_ECX_VMX		BIT(5)
-#define CPUID_1_ECX_XSAVE	BIT(26)
 #define TSS_TYPE_BUSY_64	0xb
 
 extern void vmx_exit_entry(void);

@@ -39,9 +39,6 @@
 
 #define VMX_BASIC_TRUE_CTLS	BIT(55)
 
-#define CPUID_1_ECX_VMX			BIT(5)
-#define CPUID_1_ECX_HYPERVISOR		BIT(31)
-
 enum vmx_support vmx_support_from(uint32_t cpuid1_ecx, uint64_t feature_control)
 {
 	if (!(cpuid1_ecx & CPUID_1_ECX_VMX))
