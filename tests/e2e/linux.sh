@@ -111,7 +111,7 @@ linux_command() {
 }
 
 # linux_boot DIR SECONDS CPUS: bochs_boot, keeping the wall-clock seconds it
-# took in DIR/elapsed and the limit in DIR/limit, for linux_powered_off.
+# took in DIR/elapsed and the limit in DIR/limit, for expect_powered_off.
 linux_boot() {
 	local dir=$1 limit=$2 cpus=$3
 	bochs_boot "$dir" "$limit" "$cpus"
@@ -119,11 +119,15 @@ linux_boot() {
 	echo "$limit" > "$dir/limit"
 }
 
-# linux_powered_off DIR: the run of linux_boot ended because the guest
+# expect_powered_off DIR: the run of linux_boot ended because the guest
 # powered off (Bochs' ACPI model quit on SLP_TYP 0 + SLP_EN), not because the
 # time limit killed Bochs.
-linux_powered_off() {
-	local dir=$1
-	grep -q 'ACPI control: soft power off' "$dir/bochs.out" &&
-		[ "$(cat "$dir/elapsed")" -lt "$(cat "$dir/limit")" ]
+expect_powered_off() {
+	local dir=$1 elapsed limit
+	elapsed=$(cat "$dir/elapsed") limit=$(cat "$dir/limit")
+	if grep -q 'ACPI control: soft power off' "$dir/bochs.out" && [ "$elapsed" -lt "$limit" ]; then
+		pass "the guest powered the machine off after $elapsed s (limit $limit s)"
+	else
+		fail "the guest powered the machine off (ran $elapsed s of $limit s)"
+	fi
 }

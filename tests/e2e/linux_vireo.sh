@@ -31,11 +31,7 @@ linux_vireo_boot() {
 	expect "$log" '^\[ *[0-9.]+\] reboot: Power down$' "Linux powers off"
 	expect "$log" '^vireo: vcpu0: the guest enters ACPI sleep type 0$' "Vireo sees the guest power off (PM1a_CNT trapped)"
 	expect "$log" '^vireo: stats: vcpu0 total [0-9]+ exits$' "Vireo prints its exit statistics at power-off"
-	if linux_powered_off "$dir"; then
-		pass "the machine powered off under Vireo after $(cat "$dir/elapsed") s (limit $limit s)"
-	else
-		fail "the machine powered off under Vireo (ran $(cat "$dir/elapsed") s of $limit s)"
-	fi
+	expect_powered_off "$dir"
 	expect_not "$log" 'vireo: error:|unexpected VM exit|host: exception|cannot be resolved' "no host errors"
 	expect_not "$log" 'Kernel panic|BUG:|Oops' "no kernel failure"
 }

@@ -25,9 +25,5 @@ expect "$log" '^\[ *[0-9.]+\] smp: Brought up 1 node, 2 CPUs$' "Linux brings up 
 expect_line "$log" "initramfs: userspace up on" "2 CPUs" "userspace runs and sees 2 CPUs"
 expect_line "$log" "initramfs: hv" "none" "no hypervisor under bare Bochs"
 expect "$log" '^\[ *[0-9.]+\] reboot: Power down$' "Linux powers off"
-if linux_powered_off "$dir"; then
-	pass "Bochs quit on the guest's ACPI power-off after $(cat "$dir/elapsed") s (limit $limit s)"
-else
-	fail "Bochs quit on the guest's ACPI power-off (ran $(cat "$dir/elapsed") s of $limit s)"
-fi
+expect_powered_off "$dir"
 finish
