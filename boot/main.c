@@ -100,7 +100,7 @@ static bool key_pressed_within(unsigned int seconds)
 
 static void print_config(const struct vireo_config *cfg)
 {
-	static char text[1024];
+	static char text[CFG_TEXT_MAX];	/* holds any valid configuration */
 	size_t n = cfg_format(cfg, text, sizeof(text));
 
 	console_printf("vireo: configuration:\n");
