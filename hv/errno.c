@@ -9,6 +9,7 @@ static const struct {
 	{ HV_EPERM, "EPERM" },
 	{ HV_ENOENT, "ENOENT" },
 	{ HV_ENOMEM, "ENOMEM" },
+	{ HV_EFAULT, "EFAULT" },
 	{ HV_EEXIST, "EEXIST" },
 	{ HV_ENODEV, "ENODEV" },
 	{ HV_EINVAL, "EINVAL" },

@@ -11,6 +11,7 @@ enum hv_errno {
 	HV_EPERM = 1,
 	HV_ENOENT = 2,
 	HV_ENOMEM = 12,
+	HV_EFAULT = 14,
 	HV_EEXIST = 17,
 	HV_ENODEV = 19,
 	HV_EINVAL = 22,

@@ -15,6 +15,7 @@ static void names_for_either_sign(void)
 		{ HV_EPERM, "EPERM" },
 		{ HV_ENOENT, "ENOENT" },
 		{ HV_ENOMEM, "ENOMEM" },
+		{ HV_EFAULT, "EFAULT" },
 		{ HV_EEXIST, "EEXIST" },
 		{ HV_ENODEV, "ENODEV" },
 		{ HV_EINVAL, "EINVAL" },
@@ -34,6 +35,7 @@ static void numbers_match_linux(void)
 	CHECK_EQ(HV_EPERM, 1);
 	CHECK_EQ(HV_ENOENT, 2);
 	CHECK_EQ(HV_ENOMEM, 12);
+	CHECK_EQ(HV_EFAULT, 14);
 	CHECK_EQ(HV_EEXIST, 17);
 	CHECK_EQ(HV_ENODEV, 19);
 	CHECK_EQ(HV_EINVAL, 22);
