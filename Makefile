@@ -1,7 +1,8 @@
 # Vireo: a bare-metal microhypervisor for Intel VT-x, built as a UEFI application.
 #
 #   make            build vireo.efi and the test EFI programs
-#   make run        boot Vireo in Bochs (or nested QEMU/KVM) on this terminal (GUEST=linux: then Linux)
+#   make run        boot Vireo in Bochs (or nested QEMU/KVM) on this terminal (GUEST=linux: then Linux;
+#                   RUN_QEMU=tcg: the QEMU path under TCG, on any host)
 #   make test       hosted unit tests, then the end-to-end boots
 #   make unit       hosted unit tests only (ASan + UBSan)
 #   make esp        build/esp.img, a bootable EFI system partition (NEXT=\\EFI\\...\\os.efi)
@@ -28,6 +29,8 @@ KCFLAGS		:= -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-builtin -fno-stack
 		   -isystem $(EFI_INC) -isystem $(EFI_INC)/x86_64 -I.
 # make TRAP_ALL_MSRS=1: every MSR access exits (a measurement build for make bench).
 KCFLAGS		+= $(if $(TRAP_ALL_MSRS),-DVIREO_TRAP_ALL_MSRS)
+# make FAIL_LAUNCH=N: VMLAUNCH fails on processor N (a test build for the undo of a load).
+KCFLAGS		+= $(if $(FAIL_LAUNCH),-DVIREO_FAIL_LAUNCH=$(FAIL_LAUNCH))
 KLDFLAGS	:= -nostdlib -znocombreloc -shared -Bsymbolic --no-undefined -T linker.ld
 EFI_SECTIONS	:= -j .text -j .data -j .dynamic -j .dynsym -j .rela -j .reloc
 
@@ -78,7 +81,7 @@ $(B)/%.efi: $(B)/%.so
 
 HOST_CFLAGS	:= -std=gnu11 -O1 -g $(WARNINGS) -I. -DHOSTED \
 		   -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-HOSTED_EXTRA	:= arch/x86/vmx_caps.c arch/x86/mtrr.c arch/x86/ept.c boot/config.c boot/config_syntax.c boot/prompt.c
+HOSTED_EXTRA	:= arch/x86/vmx_caps.c arch/x86/mtrr.c arch/x86/ept.c arch/x86/insn_store.c boot/config.c boot/config_syntax.c boot/prompt.c
 HOST_SRCS	:= $(wildcard hv/*.c viridian/*.c) $(HOSTED_EXTRA)
 HOST_FAKES	:= $(wildcard tests/unit/fake_*.c)
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(B)/host/%,$(wildcard tests/unit/test_*.c))
@@ -109,7 +112,7 @@ test: deps
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	@GUEST=$(GUEST) tests/e2e/run-interactive
+	@GUEST=$(GUEST) RUN_QEMU=$(RUN_QEMU) tests/e2e/run-interactive
 
 # A bootable ESP image that starts Vireo, then NEXT (a loader path on it) or the firmware's next boot option.
 esp: $(B)/vireo.efi

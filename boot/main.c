@@ -253,12 +253,65 @@ static int for_each_ap(const struct mp_cpus *cpus, const struct image_copy *copy
 }
 
 /*
+ * Everything Vireo will keep must fit in the firmware's free memory before
+ * the first allocation for it; the partition and capabilities are already
+ * allocated (check_processor). Each allocation is still checked.
+ */
+static EFI_STATUS check_memory(const struct mp_cpus *cpus)
+{
+	unsigned int ept_largest = 0, nr = 0;
+	unsigned int ept = vmx_has_ept(vmx_caps) ? ept_setup_pages(&ept_largest) : 0;
+	struct footprint f = {
+		.fixed = host_pages() + ept,
+		.per_cpu = EFI_SIZE_TO_PAGES(sizeof(struct vmx_vcpu)),
+	};
+	struct free_memory m = platform_free_memory();
+	char what[256];
+
+	for (uint32_t enabled = cpus->enabled; enabled; enabled &= enabled - 1)
+		nr++;
+	f.largest = ept_largest > f.per_cpu ? ept_largest : f.per_cpu;
+	if (footprint_fits(&f, nr, &m))
+		return EFI_SUCCESS;
+	hv_snprintf(what, sizeof(what), "too little memory: Vireo needs %llu KiB for %u processor(s) (%llu KiB each), "
+		    "%llu KiB of it in one piece; the firmware has %llu KiB free, %llu KiB in its largest piece",
+		    (unsigned long long)footprint_pages(&f, nr) * 4, nr, (unsigned long long)f.per_cpu * 4,
+		    (unsigned long long)f.largest * 4, (unsigned long long)m.total * 4,
+		    (unsigned long long)m.largest_run * 4);
+	return refuse(EFI_OUT_OF_RESOURCES, what, "free memory or add RAM");
+}
+
+/*
+ * A load that fails on one processor is undone on those already running as
+ * the guest: each leaves VMX operation at the NMI that asks it to
+ * (arch/x86/vmx_leave.c). Their task register still points into Vireo's
+ * memory, so that memory stays reserved (host_running).
+ */
+static void undo_launched_aps(const struct mp_cpus *cpus)
+{
+	uint64_t deadline = cpu_rdtsc() + partition->tsc_hz;	/* a second */
+
+	for (unsigned int cpu = 0; cpu < partition->nr_vcpus; cpu++) {
+		struct vmx_vcpu *vv = partition->vcpu[cpu] ? partition->vcpu[cpu]->arch : NULL;
+
+		if (cpu == cpus->bsp || !vv || vv->launch_status != AP_LAUNCHING)
+			continue;
+		vmx_request_leave(vv);
+		while (!vmx_has_left(vv) && cpu_rdtsc() < deadline)
+			cpu_relax();
+		if (!vmx_has_left(vv))
+			log_err("mp: processor %u did not leave VMX operation; it stays Vireo's guest", cpu);
+	}
+}
+
+/*
  * Every processor, boot processor last. Does not return on success: the
  * boot processor resumes as the guest at resume, in the loaded image.
  */
 static EFI_STATUS virtualize(struct image_copy *copy, const struct guest_resume *resume)
 {
 	struct mp_cpus cpus;
+	EFI_STATUS status;
 	int failed;
 
 	mp_discover(&cpus);
@@ -267,6 +320,9 @@ static EFI_STATUS virtualize(struct image_copy *copy, const struct guest_resume 
 			 "under Vireo; virtualizing the boot processor only");
 		cpus.enabled &= 1u << cpus.bsp;
 	}
+	status = check_memory(&cpus);
+	if (EFI_ERROR(status))
+		return status;
 	if (host_init())
 		return refuse(EFI_OUT_OF_RESOURCES, "not enough memory for the host", "free memory or add RAM");
 	for (unsigned int cpu = 0; cpu < cpus.count; cpu++)
@@ -290,17 +346,21 @@ static EFI_STATUS virtualize(struct image_copy *copy, const struct guest_resume 
 	copy->host_running = cpus.count > 1;
 	failed = for_each_ap(&cpus, copy, ap_launch, AP_LAUNCHING);
 	if (failed >= 0) {
+		log_err("mp: processor %d failed to launch", failed);
+		undo_launched_aps(&cpus);
 		console_attach();
-		log_err("mp: processor %d failed to launch; processors before it already run as guests", failed);
-		return refuse(EFI_DEVICE_ERROR, "VM entry failed on an application processor", "the log above says why");
+		return refuse(EFI_DEVICE_ERROR, "VM entry failed on an application processor; the load is undone",
+			      "the log above says why");
 	}
 	copy->nr_vcpus = partition->nr_vcpus;
 	copy->host_running = true;
 	vmx_virtualize_this_cpu(partition->vcpu[cpus.bsp]->arch, resume);
 	copy->nr_vcpus = 0;
 	copy->host_running = cpus.count > 1;
+	undo_launched_aps(&cpus);
 	console_attach();
-	return refuse(EFI_DEVICE_ERROR, "VM entry failed", "the log above says why");
+	return refuse(EFI_DEVICE_ERROR, "VM entry failed on the boot processor; the load is undone",
+		      "the log above says why");
 }
 
 /* Runs in the copy of the image; see boot/relocate.h. */

@@ -66,6 +66,27 @@ uint64_t platform_ram_top(void)
 	return top;
 }
 
+struct free_memory platform_free_memory(void)
+{
+	UINTN entries, key, desc_size;
+	UINT32 desc_version;
+	EFI_MEMORY_DESCRIPTOR *map = LibMemoryMap(&entries, &key, &desc_size, &desc_version);
+	struct free_memory m = { 0, 0 };
+
+	for (UINTN i = 0; map && i < entries; i++) {
+		EFI_MEMORY_DESCRIPTOR *d = (EFI_MEMORY_DESCRIPTOR *)((UINT8 *)map + i * desc_size);
+
+		if (d->Type != EfiConventionalMemory)
+			continue;
+		m.total += d->NumberOfPages;
+		if (d->NumberOfPages > m.largest_run)
+			m.largest_run = d->NumberOfPages;
+	}
+	if (map)
+		FreePool(map);
+	return m;
+}
+
 void platform_stall_us(uint64_t us)
 {
 	uefi_call_wrapper(BS->Stall, 1, us);

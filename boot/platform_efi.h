@@ -4,6 +4,7 @@
 
 /* The rest of the platform interface, used by boot/ only. */
 
+#include "boot/footprint.h"
 #include "boot/relocate.h"
 #include "hv/compiler.h"
 
@@ -19,5 +20,7 @@ void platform_free_all(void);
 /* End of the highest RAM-like range of the firmware's memory map. */
 uint64_t platform_ram_top(void);
 void platform_stall_us(uint64_t us);
+/* Free conventional memory now, from the firmware's memory map. */
+struct free_memory platform_free_memory(void);
 
 #endif

@@ -12,9 +12,11 @@
 #include "hv/log.h"
 
 static const exit_handler_t exit_handlers[EXIT_REASON_MAX] = {
+	[EXIT_REASON_EXCEPTION_NMI]	= exit_exception_nmi,
 	[EXIT_REASON_TRIPLE_FAULT]	= exit_triple_fault,
 	[EXIT_REASON_INIT_SIGNAL]	= exit_init_signal,
 	[EXIT_REASON_SIPI]		= exit_sipi,
+	[EXIT_REASON_NMI_WINDOW]	= exit_nmi_window,
 	[EXIT_REASON_CPUID]		= exit_cpuid,
 	[EXIT_REASON_GETSEC]		= exit_vmx_instruction,
 	[EXIT_REASON_INVD]		= exit_invd,

@@ -103,5 +103,10 @@ enum exit_action exit_sipi(struct vcpu *v);
 enum exit_action exit_cr_access(struct vcpu *v);
 enum exit_action exit_ept_violation(struct vcpu *v);
 enum exit_action exit_io(struct vcpu *v);
+enum exit_action exit_exception_nmi(struct vcpu *v);
+/* EPT violations that are guest stores to the xAPIC page (hv/exit_apic.c). */
+bool exit_is_xapic_write(const struct vcpu *v);
+enum exit_action exit_xapic_write(struct vcpu *v);
+enum exit_action exit_nmi_window(struct vcpu *v);
 
 #endif

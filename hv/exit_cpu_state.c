@@ -8,7 +8,9 @@
 #include "hv/log.h"
 
 /*
- * An INIT puts the processor in wait-for-SIPI. An INIT exit right after a
+ * A real INIT: the guest's own INIT IPIs never get here (hv/ipi.c delivers
+ * them), but one sent another way (a logical destination, the chipset) does.
+ * It puts the processor in wait-for-SIPI. An INIT exit right after a
  * SIPI start, before the vCPU has run its first instruction (RIP still 0,
  * no exit in between), is the INIT that vCPU already got, delivered again:
  * hardware consumes an INIT with its VM exit (SDM "INIT Signals"), Bochs 2.7
@@ -96,6 +98,8 @@ enum exit_action exit_cr_access(struct vcpu *v)
 
 enum exit_action exit_ept_violation(struct vcpu *v)
 {
+	if (exit_is_xapic_write(v))
+		return exit_xapic_write(v);
 	switch (vcpu_ept_fault(v, v->exit_gpa)) {
 	case VCPU_EPT_MAPPED:
 		log_debug("vcpu%u: mapped guest-physical %#llx on first touch", v->vp_index,

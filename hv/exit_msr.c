@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * RDMSR/WRMSR exits: the synthetic range goes to viridian/, the VMX
- * capability MSRs fault (VMX is hidden), everything else that exits is
- * carried out on the processor and faults in the guest if it faulted here.
+ * capability MSRs fault (VMX is hidden), INIT and SIPI written to the
+ * x2APIC ICR go to hv/ipi.c, everything else that exits is carried out on
+ * the processor and faults in the guest if it faulted here.
  */
+#include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/msr.h"
 #include "hv/exit.h"
+#include "hv/ipi.h"
 #include "viridian/viridian.h"
 
 #define MSR_VMX_FIRST	0x480u
@@ -46,6 +50,8 @@ enum exit_action exit_wrmsr(struct vcpu *v)
 	uint64_t val = (uint64_t)(uint32_t)v->regs->rdx << 32 | (uint32_t)v->regs->rax;
 	enum msr_result res = vir_wrmsr(v, msr, val);
 
+	if (msr == MSR_X2APIC_ICR && apic_x2apic_mode() && ipi_intercept(v, val, true))
+		res = MSR_DONE;
 	if (res == MSR_NOT_VIRIDIAN)
 		res = !msr_is_vmx_capability(msr) && !cpu_wrmsr_safe(msr, val) ? MSR_DONE : MSR_FAULT;
 	return msr_done(v, res);

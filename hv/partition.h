@@ -33,6 +33,7 @@ struct partition {
 
 	uint64_t tsc_hz;
 	uint64_t apic_hz;
+	uint64_t xapic_gpa;		/* the xAPIC page, read-only in EPT (hv/exit_apic.c); 0 if none */
 	uint16_t sleep_port;		/* the FADT's PM1a_CNT_BLK, 0 if unknown: its S-state writes exit */
 
 	/* Guest RAM ends below ram_top; Vireo's own memory is never guest-accessible. */

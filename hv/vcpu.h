@@ -42,6 +42,24 @@ struct pending_event {
 };
 
 /*
+ * Start-up of a processor by INIT and SIPI as Vireo delivers them
+ * (hv/ipi.c): the sender writes, the target reads, without a lock.
+ */
+enum startup_state {
+	STARTUP_RUNNING,
+	STARTUP_INIT_PENDING,	/* posted: the target takes it before its next VM entry */
+	STARTUP_WAIT_SIPI,	/* the target waits in the host for its SIPI */
+};
+
+struct vcpu_startup {
+	uint32_t state;		/* enum startup_state */
+	bool sipi_valid;
+	uint8_t sipi_vector;
+	uint32_t kicks_sent;	/* NMIs sent to make the target leave the guest for an INIT */
+	uint32_t kicks_taken;
+};
+
+/*
  * What an exit handler sees of a virtual processor. arch/x86 fills the exit
  * fields before dispatch and writes rip and the pending event back after it,
  * so handlers never touch the VMCS and run unchanged in the hosted tests.
@@ -50,6 +68,7 @@ struct vcpu {
 	struct guest_regs *regs;
 	struct partition *part;
 	uint32_t vp_index;
+	uint32_t apic_id;		/* of the processor it runs on */
 
 	uint32_t exit_reason;		/* basic exit reason, bits 15:0 */
 	uint64_t exit_qual;
@@ -57,10 +76,13 @@ struct vcpu {
 	uint64_t rip;
 	bool rip_changed;
 	uint64_t exit_gpa;		/* EPT violations: the guest-physical address */
+	uint32_t exit_intr_info;	/* exception or NMI exits: what arrived */
 
 	struct pending_event event;
 	bool stopped;
 	bool sipi_fresh;		/* started by a SIPI, no exit since */
+	volatile bool nmi_pending;	/* the guest's NMI, not delivered yet; set by the host NMI handler too */
+	struct vcpu_startup startup;
 
 	struct vcpu_stats stats;
 
@@ -98,9 +120,19 @@ uint64_t vcpu_read_cr(const struct vcpu *v, unsigned int cr);
 /* MOV to CR0/CR3/CR4 as the processor would do it; false if it must raise #GP instead. */
 bool vcpu_write_cr(struct vcpu *v, unsigned int cr, uint64_t value);
 
+/*
+ * Up to len bytes of the instruction at the guest's RIP, through its page
+ * tables, and the default operand size of its code in bits (64, 32 or 16).
+ * Returns how many bytes were read: fewer where a page is not guest RAM.
+ */
+size_t vcpu_fetch_insn(struct vcpu *v, uint8_t *buf, size_t len, unsigned int *code_bits);
+
 /* INIT puts a processor in wait-for-SIPI; a SIPI starts it in real mode at vector << 12 (SDM "MP Initialization"). */
 bool vcpu_enter_wait_for_sipi(struct vcpu *v);
 void vcpu_start_at_sipi(struct vcpu *v, uint8_t vector);
+
+/* Makes v leave the guest soon: an NMI to its processor (arch/x86/vmx_exit.c). */
+void vcpu_kick(struct vcpu *v);
 
 /* Maps what an EPT violation at gpa lacks (arch/x86/ept.c). */
 enum vcpu_ept_fault {

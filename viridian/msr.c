@@ -10,6 +10,7 @@
  */
 #include "arch/x86/apic.h"
 #include "hv/gmem.h"
+#include "hv/ipi.h"
 #include "hv/partition.h"
 #include "hv/vcpu.h"
 #include "viridian/private.h"
@@ -35,21 +36,11 @@
 #define HV_EOI_RESERVED			0xFFFFFFFF00000000ULL
 
 /*
- * HV_X64_MSR_ICR is the xAPIC ICR pair, ICR-high << 32 | ICR-low (SDM
- * "Interrupt Command Register (ICR)"): vector 7:0, delivery mode 10:8,
- * destination mode 11, level 14, trigger mode 15, shorthand 19:18 and
- * destination 63:56 are the guest's to set. Delivery status (12) is read
- * only and the rest is reserved.
+ * HV_X64_MSR_ICR is the xAPIC ICR pair, ICR-high << 32 | ICR-low (hv/ipi.h):
+ * delivery status is read only and the rest outside the fields is reserved.
  */
-#define ICR_VECTOR			0x00000000000000FFULL
-#define ICR_DELIVERY_MODE		0x0000000000000700ULL
-#define ICR_DEST_MODE			BIT(11)
-#define ICR_LEVEL			BIT(14)
-#define ICR_TRIGGER_MODE		BIT(15)
-#define ICR_SHORTHAND			0x00000000000C0000ULL
-#define ICR_DESTINATION			0xFF00000000000000ULL
-#define ICR_WRITABLE			(ICR_VECTOR | ICR_DELIVERY_MODE | ICR_DEST_MODE | ICR_LEVEL | \
-					 ICR_TRIGGER_MODE | ICR_SHORTHAND | ICR_DESTINATION)
+#define ICR_WRITABLE			(ICR_VECTOR_MASK | ICR_DELIVERY_MASK | ICR_DEST_LOGICAL | ICR_LEVEL_ASSERT | \
+					 ICR_TRIGGER_LEVEL | ICR_SHORTHAND_MASK | ICR_XAPIC_DEST_MASK)
 
 /* HV_X64_MSR_TPR: the priority is bits 7:0, 63:8 are RsvdZ. */
 #define HV_TPR_RESERVED			0xFFFFFFFFFFFFFF00ULL
@@ -140,12 +131,13 @@ static uint64_t read_icr(const struct vcpu *v)
 	return apic_read_icr();
 }
 
+/* INIT and SIPI go to Vireo's start-up emulation like those written to the local APIC's own ICR. */
 static bool write_icr(struct vcpu *v, uint64_t val)
 {
-	(void)v;
 	if (val & ~ICR_WRITABLE)
 		return false;
-	apic_write_icr(val);
+	if (!ipi_intercept(v, icr_from_xapic(val), false))
+		apic_write_icr(val);
 	return true;
 }
 

@@ -9,43 +9,63 @@
 #include "arch/x86/msr.h"
 #include "arch/x86/processor.h"
 
+#define XAPIC_ID	0x020
 #define XAPIC_TPR	0x080
 #define XAPIC_EOI	0x0b0
+#define XAPIC_SVR	0x0f0
+#define XAPIC_ISR	0x100		/* eight registers, 0x10 apart */
 #define XAPIC_ICR_LOW	0x300
 #define XAPIC_ICR_HIGH	0x310
-#define APIC_BASE_MASK	0x000ffffffffff000ULL
+#define XAPIC_LVT_TIMER	0x320
+#define XAPIC_LVT_LINT0	0x350
+#define XAPIC_LVT_LINT1	0x360
+#define XAPIC_LVT_ERROR	0x370
+#define XAPIC_TIMER_ICR	0x380
+#define XAPIC_TIMER_DCR	0x3e0
+
+#define LVT_MASKED	BIT(16)
+#define ICR_BUSY	BIT(12)		/* xAPIC delivery status: send pending */
+#define ICR_NMI		(4u << 8 | 1u << 14)	/* delivery mode NMI, level assert */
 
 #define X2APIC_MSR(offset)	(0x800 + (offset) / 16)
 
-static bool x2apic_enabled(void)
+bool apic_x2apic_mode(void)
 {
 	return rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_X2APIC;
 }
 
 static volatile uint32_t *xapic_reg(unsigned int offset)
 {
-	return phys_to_virt((rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_MASK) + offset);
+	return phys_to_virt((rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_ADDR_MASK) + offset);
 }
 
 uint32_t apic_read(unsigned int offset)
 {
-	if (x2apic_enabled())
+	if (apic_x2apic_mode())
 		return (uint32_t)rdmsr(X2APIC_MSR(offset));
 	return *xapic_reg(offset);
 }
 
 void apic_write(unsigned int offset, uint32_t value)
 {
-	if (x2apic_enabled())
+	if (apic_x2apic_mode())
 		wrmsr(X2APIC_MSR(offset), value);
 	else
 		*xapic_reg(offset) = value;
 }
 
+/* The x2APIC ID is all 32 bits; the xAPIC ID is bits 31:24 (SDM "Local APIC ID"). */
+uint32_t apic_id(void)
+{
+	uint32_t id = apic_read(XAPIC_ID);
+
+	return apic_x2apic_mode() ? id : id >> 24;
+}
+
 /* The x2APIC EOI register takes only 0; anything else raises #GP (SDM "x2APIC Register Availability"). */
 void apic_write_eoi(uint32_t value)
 {
-	apic_write(XAPIC_EOI, x2apic_enabled() ? 0 : value);
+	apic_write(XAPIC_EOI, apic_x2apic_mode() ? 0 : value);
 }
 
 /*
@@ -57,7 +77,7 @@ uint64_t apic_read_icr(void)
 {
 	uint64_t icr;
 
-	if (x2apic_enabled()) {
+	if (apic_x2apic_mode()) {
 		icr = rdmsr(MSR_X2APIC_ICR);
 		return ((icr >> 32) & 0xff) << 56 | (uint32_t)icr;
 	}
@@ -66,7 +86,7 @@ uint64_t apic_read_icr(void)
 
 void apic_write_icr(uint64_t value)
 {
-	if (x2apic_enabled()) {
+	if (apic_x2apic_mode()) {
 		wrmsr(MSR_X2APIC_ICR, (value >> 56) << 32 | (uint32_t)value);
 		return;
 	}
@@ -83,4 +103,37 @@ uint32_t apic_read_tpr(void)
 void apic_write_tpr(uint32_t value)
 {
 	apic_write(XAPIC_TPR, value);
+}
+
+/* In xAPIC mode the destination is ICR-high, which the guest may have just written: it is put back. */
+void apic_send_nmi(uint32_t apic_id)
+{
+	uint32_t guest_high;
+
+	if (apic_x2apic_mode()) {
+		wrmsr(MSR_X2APIC_ICR, (uint64_t)apic_id << 32 | ICR_NMI);
+		return;
+	}
+	guest_high = *xapic_reg(XAPIC_ICR_HIGH);
+	*xapic_reg(XAPIC_ICR_HIGH) = apic_id << 24;
+	*xapic_reg(XAPIC_ICR_LOW) = ICR_NMI;
+	while (*xapic_reg(XAPIC_ICR_LOW) & ICR_BUSY)
+		cpu_relax();
+	*xapic_reg(XAPIC_ICR_HIGH) = guest_high;
+}
+
+void apic_reset_for_init(void)
+{
+	static const unsigned int lvts[] = { XAPIC_LVT_TIMER, XAPIC_LVT_LINT0, XAPIC_LVT_LINT1, XAPIC_LVT_ERROR };
+
+	for (size_t i = 0; i < ARRAY_SIZE(lvts); i++)
+		apic_write(lvts[i], LVT_MASKED);
+	apic_write(XAPIC_TIMER_ICR, 0);
+	apic_write(XAPIC_TIMER_DCR, 0);
+	apic_write(XAPIC_TPR, 0);
+	/* Each EOI retires the highest interrupt in service. */
+	for (unsigned int reg = 0; reg < 8; reg++)
+		for (unsigned int n = 0; n < 32 && apic_read(XAPIC_ISR + 0x10 * reg); n++)
+			apic_write_eoi(0);
+	apic_write(XAPIC_SVR, 0xff);
 }

@@ -23,4 +23,15 @@ void apic_write_icr(uint64_t value);
 uint32_t apic_read_tpr(void);
 void apic_write_tpr(uint32_t value);
 
+bool apic_x2apic_mode(void);
+uint32_t apic_id(void);
+/* A fixed-destination NMI to the processor with this APIC ID. */
+void apic_send_nmi(uint32_t apic_id);
+/*
+ * This processor's local APIC as an INIT leaves it: LVT entries masked,
+ * timer stopped, TPR 0, nothing in service, software-disabled (SDM "Local
+ * APIC State After an INIT Reset").
+ */
+void apic_reset_for_init(void);
+
 #endif

@@ -34,6 +34,12 @@ void cpu_out(uint16_t port, unsigned int size, uint32_t value);
 /* Write back and invalidate the caches: what INVD becomes for a guest (SDM "INVD"). */
 void cpu_wbinvd(void);
 
+/* The body of a spin-wait loop (SDM "PAUSE"). */
+static inline void cpu_relax(void)
+{
+	asm volatile("pause" ::: "memory");
+}
+
 /* Host virtual address of a physical address (Vireo's host page tables are an identity map). */
 void *phys_to_virt(uint64_t pa);
 

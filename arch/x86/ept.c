@@ -148,6 +148,33 @@ uint64_t ept_lookup(const struct ept *e, uint64_t gpa, uint64_t *size)
 	return *entry;
 }
 
+/* The 4 KiB leaf that maps gpa, splitting larger pages on the way; NULL where nothing is mapped or the pool ran out. */
+static uint64_t *leaf_4k(struct ept *e, uint64_t gpa)
+{
+	uint64_t *table = e->pml4;
+
+	for (int l = 4; l > 1; l--) {
+		uint64_t *entry = &table[(gpa >> LEVEL_SHIFT(l)) & 511];
+
+		if (!(*entry & EPT_RWX))
+			return NULL;
+		table = *entry & EPT_LARGE ? split(e, entry, l) : table_of(*entry);
+		if (!table)
+			return NULL;
+	}
+	return &table[(gpa >> LEVEL_SHIFT(1)) & 511];
+}
+
+int ept_write_protect(struct ept *e, uint64_t gpa)
+{
+	uint64_t *entry = leaf_4k(e, gpa & PAGE_MASK);
+
+	if (!entry || !(*entry & EPT_RWX))
+		return -HV_EINVAL;
+	*entry &= ~(uint64_t)EPT_WRITE;
+	return 0;
+}
+
 enum ept_fault ept_handle_fault(struct ept *e, uint64_t gpa)
 {
 	uint64_t page = gpa & PAGE_MASK;

@@ -42,6 +42,9 @@ int ept_init(struct ept *e);
 /* Maps [base, end) (4 KiB aligned). */
 int ept_map_range(struct ept *e, uint64_t base, uint64_t end);
 
+/* Makes the mapped 4 KiB page at gpa read-only: the guest's writes to it exit. */
+int ept_write_protect(struct ept *e, uint64_t gpa);
+
 enum ept_fault {
 	EPT_FAULT_MAPPED,	/* the address was not mapped yet (above what was mapped at load): now it is */
 	EPT_FAULT_HIDDEN,	/* Vireo's memory: the page now shows the decoy */

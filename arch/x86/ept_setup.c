@@ -5,6 +5,8 @@
  */
 #include "arch/x86/ept.h"
 #include "arch/x86/ept_setup.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/processor.h"
 #include "arch/x86/vmx_caps.h"
 #include "boot/platform.h"
 #include "hv/errno.h"
@@ -19,6 +21,12 @@ static struct ept_state {
 	struct ept_pool pool;
 	struct mtrr_state mtrr;
 } *state;
+
+unsigned int ept_setup_pages(unsigned int *largest)
+{
+	*largest = EPT_POOL_PAGES + 1;
+	return EFI_PAGES(sizeof(*state)) + EPT_POOL_PAGES + 1;
+}
 
 int ept_setup_alloc(struct partition *p, const struct vmx_caps *caps)
 {
@@ -42,15 +50,27 @@ int ept_setup_alloc(struct partition *p, const struct vmx_caps *caps)
 	return ept_init(&state->ept);
 }
 
+/*
+ * The xAPIC page is read-only for the guest, so that the INIT and SIPI it
+ * writes to the ICR reach hv/ipi.c (hv/exit_apic.c); reads go to the APIC.
+ */
 int ept_setup_map(struct partition *p)
 {
 	uint64_t top = ALIGN_UP(p->ram_top > FOUR_GIB ? p->ram_top : FOUR_GIB, 1ULL << 30);
+	uint64_t xapic = rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_ADDR_MASK;
 	int err = ept_map_range(&state->ept, 0, top);
 
-	if (err)
+	if (err) {
 		log_err("ept: out of table pages mapping %#llx bytes", (unsigned long long)top);
-	else
-		log_info("ept: guest-physical 0-%#llx mapped (%u table pages), %u ranges of Vireo's hidden",
-			 (unsigned long long)top, state->pool.used, p->nr_hv_mem);
-	return err;
+		return err;
+	}
+	err = ept_write_protect(&state->ept, xapic);
+	if (err) {
+		log_err("ept: cannot write-protect the xAPIC page at %#llx", (unsigned long long)xapic);
+		return err;
+	}
+	p->xapic_gpa = xapic;
+	log_info("ept: guest-physical 0-%#llx mapped (%u table pages), %u ranges of Vireo's hidden",
+		 (unsigned long long)top, state->pool.used, p->nr_hv_mem);
+	return 0;
 }

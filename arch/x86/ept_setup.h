@@ -7,6 +7,8 @@ struct vmx_caps;
 
 /* Allocates the partition's EPT (p->arch) and its table pool; -HV_ENOMEM. */
 int ept_setup_alloc(struct partition *p, const struct vmx_caps *caps);
+/* The pages ept_setup_alloc takes, and in *largest its largest single allocation. */
+unsigned int ept_setup_pages(unsigned int *largest);
 /* Maps guest RAM and the first 4 GiB; call once p->hv_mem lists all of Vireo's memory. */
 int ept_setup_map(struct partition *p);
 

@@ -9,11 +9,14 @@
 #include "arch/x86/processor.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_ops.h"
+#include "hv/gmem.h"
+#include "hv/guest_walk.h"
 #include "hv/partition.h"
 #include "hv/vcpu.h"
 
 #define AR_DPL_SHIFT	5
 #define AR_L		BIT(13)
+#define AR_DB		BIT(14)
 #define EFER_LME	BIT(8)
 
 static const struct vmx_caps *caps_of(const struct vcpu *v)
@@ -189,6 +192,33 @@ void vcpu_start_at_sipi(struct vcpu *v, uint8_t vector)
 	cpu_cpuid(1, 0, &r);
 	v->regs->rdx = r.eax;			/* EDX = family, model, stepping after INIT */
 	v->rip = 0;
+}
+
+size_t vcpu_fetch_insn(struct vcpu *v, uint8_t *buf, size_t len, unsigned int *code_bits)
+{
+	struct guest_paging g = {
+		.cr0 = vmcs_read(GUEST_CR0), .cr3 = vmcs_read(GUEST_CR3),
+		.cr4 = vmcs_read(GUEST_CR4), .efer = vmcs_read(GUEST_IA32_EFER),
+	};
+	uint64_t cs_ar = vmcs_read(GUEST_CS_AR_BYTES), linear, gpa;
+	size_t got = 0, chunk;
+
+	if ((g.efer & EFER_LMA) && (cs_ar & AR_L)) {
+		*code_bits = 64;
+		linear = v->rip;
+	} else {
+		*code_bits = cs_ar & AR_DB ? 32 : 16;
+		linear = (uint32_t)(vmcs_read(GUEST_CS_BASE) + v->rip);
+	}
+	while (got < len) {
+		chunk = PAGE_SIZE - ((linear + got) & ~PAGE_MASK);
+		if (chunk > len - got)
+			chunk = len - got;
+		if (guest_linear_to_phys(v->part, &g, linear + got, &gpa) || gmem_read(v->part, gpa, buf + got, chunk))
+			break;
+		got += chunk;
+	}
+	return got;
 }
 
 enum vcpu_ept_fault vcpu_ept_fault(struct vcpu *v, uint64_t gpa)

@@ -25,8 +25,18 @@ struct __packed idt_gate {
 extern const uint64_t host_exception_stubs[32];
 extern const uint64_t host_extable_start[], host_extable_end[];
 
+#define HOST_PD_PAGES	64		/* 64 GiB in 2 MiB pages */
+
 static uint64_t *host_pml4;
 static struct idt_gate *host_idt;
+
+static bool has_1g_pages(void)
+{
+	struct cpuid_regs r;
+
+	cpu_cpuid(0x80000001, 0, &r);
+	return r.edx & CPUID_80000001_EDX_PDPE1GB;
+}
 
 /*
  * An identity map of physical memory for the host: 512 GiB with 1 GiB pages
@@ -36,8 +46,7 @@ static struct idt_gate *host_idt;
  */
 static int host_paging_init(void)
 {
-	struct cpuid_regs r;
-	uint64_t *pdpt;
+	uint64_t *pdpt, *pds;
 
 	host_pml4 = platform_alloc_pages(1);
 	pdpt = platform_alloc_pages(1);
@@ -45,17 +54,17 @@ static int host_paging_init(void)
 		return -HV_ENOMEM;
 	host_pml4[0] = (uint64_t)(uintptr_t)pdpt | PTE_PRESENT | PTE_WRITE;
 
-	cpu_cpuid(0x80000001, 0, &r);
-	if (r.edx & CPUID_80000001_EDX_PDPE1GB) {
+	if (has_1g_pages()) {
 		for (uint64_t i = 0; i < 512; i++)
 			pdpt[i] = i << 30 | PTE_PRESENT | PTE_WRITE | PTE_LARGE;
 		return 0;
 	}
-	for (uint64_t i = 0; i < 64; i++) {
-		uint64_t *pd = platform_alloc_pages(1);
+	pds = platform_alloc_pages(HOST_PD_PAGES);
+	if (!pds)
+		return -HV_ENOMEM;
+	for (uint64_t i = 0; i < HOST_PD_PAGES; i++) {
+		uint64_t *pd = pds + 512 * i;
 
-		if (!pd)
-			return -HV_ENOMEM;
 		pdpt[i] = (uint64_t)(uintptr_t)pd | PTE_PRESENT | PTE_WRITE;
 		for (uint64_t j = 0; j < 512; j++)
 			pd[j] = (i << 30 | j << 21) | PTE_PRESENT | PTE_WRITE | PTE_LARGE;
@@ -87,6 +96,11 @@ static int host_idt_init(void)
 		};
 	}
 	return 0;
+}
+
+unsigned int host_pages(void)
+{
+	return 2 + (has_1g_pages() ? 0 : HOST_PD_PAGES) + 1;	/* PML4, PDPT, [PDs], IDT */
 }
 
 int host_init(void)
@@ -141,12 +155,9 @@ void host_exception(struct host_exception_frame *f)
 {
 	if ((f->vector == 13 || f->vector == 6) && fixup_exception(f))
 		return;
-	/*
-	 * NMIs belong to the guest: one that arrives while this processor runs
-	 * host code is injected on the next VM entry (arch/x86/vmx_exit.c).
-	 */
+	/* NMIs belong to the guest, or kick this processor out of it (arch/x86/vmx_exit.c). */
 	if (f->vector == 2) {
-		vmx_current_vcpu()->nmi_pending = true;
+		vmx_nmi_in_host(vmx_current_vcpu());
 		return;
 	}
 	log_err("host: exception %llu, error code %#llx, at rip %#llx rsp %#llx",

@@ -40,6 +40,8 @@ struct host_exception_frame {
 
 /* Shared page tables and IDT; 0 or -HV_ENOMEM. */
 int host_init(void);
+/* The pages host_init allocates. */
+unsigned int host_pages(void);
 void host_cpu_init(struct host_cpu *hc);
 
 uint64_t host_cr3(void);

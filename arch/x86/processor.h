@@ -36,6 +36,7 @@ DEFINE_READ_CR(0)
 DEFINE_READ_CR(3)
 DEFINE_READ_CR(4)
 DEFINE_WRITE_CR(0)
+DEFINE_WRITE_CR(3)
 DEFINE_WRITE_CR(4)
 
 #define DEFINE_READ_SEG(name)						\
@@ -78,6 +79,16 @@ static inline void read_idt(struct desc_ptr *d)
 	asm volatile("sidt %0" : "=m"(*d));
 }
 
+static inline void write_gdt(const struct desc_ptr *d)
+{
+	asm volatile("lgdt %0" : : "m"(*d) : "memory");
+}
+
+static inline void write_idt(const struct desc_ptr *d)
+{
+	asm volatile("lidt %0" : : "m"(*d) : "memory");
+}
+
 static inline uint64_t read_dr7(void)
 {
 	uint64_t v;
@@ -118,11 +129,6 @@ static inline uint8_t inb(uint16_t port)
 
 	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
 	return v;
-}
-
-static inline void cpu_relax(void)
-{
-	asm volatile("pause" ::: "memory");
 }
 
 static inline void cli(void)

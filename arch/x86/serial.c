@@ -3,6 +3,7 @@
  * A 16550 UART, polled: Vireo's log sink. It needs nothing from the firmware,
  * so the log keeps working after ExitBootServices and inside VM exits.
  */
+#include "arch/x86/cpu.h"
 #include "arch/x86/processor.h"
 #include "arch/x86/serial.h"
 

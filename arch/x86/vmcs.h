@@ -154,6 +154,7 @@ static inline enum vmcs_width vmcs_field_width(enum vmcs_field f)
 
 /* Primary processor-based VM-execution controls */
 #define CPU_BASED_HLT_EXITING			BIT(7)
+#define CPU_BASED_NMI_WINDOW_EXITING		BIT(22)
 #define CPU_BASED_CR3_LOAD_EXITING		BIT(15)
 #define CPU_BASED_CR3_STORE_EXITING		BIT(16)
 #define CPU_BASED_UNCOND_IO_EXITING		BIT(24)

@@ -5,6 +5,7 @@
  * state, VMLAUNCH (SDM "Virtual Machine Control Structures", "VMX Support for
  * Address Translation", "Checks on the Guest State Area").
  */
+#include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/ept.h"
 #include "arch/x86/msr.h"
@@ -217,7 +218,8 @@ static int vmx_setup_host_state(struct vmx_vcpu *vv)
  * MSR bitmap (SDM "MSR-Bitmap Address"): a set bit makes the access exit.
  * MSRs outside 0-0x1fff and 0xc0000000-0xc0001fff always exit, which is how
  * the synthetic MSRs at 0x40000000 reach viridian/. Inside the ranges Vireo
- * traps only the VMX capability MSRs, since CPUID hides VMX from the guest.
+ * traps only the VMX capability MSRs, since CPUID hides VMX from the guest,
+ * and writes to the x2APIC ICR, for the INIT and SIPI it sends (hv/ipi.c).
  * Reads of the low range take bytes 0-1023 of the bitmap, of the high range
  * 1024-2047; writes 2048-3071 and 3072-4095.
  */
@@ -257,6 +259,7 @@ static void vmx_setup_msr_bitmap(struct vmx_vcpu *vv)
 #endif
 	for (uint32_t msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_VMFUNC; msr++)
 		msr_bitmap_set(vv->msr_bitmap, msr, false, true);
+	msr_bitmap_set(vv->msr_bitmap, MSR_X2APIC_ICR, true, true);
 }
 
 /*
@@ -294,6 +297,11 @@ static int vmx_setup_controls(struct vmx_vcpu *vv)
 		err |= vmcs_write(EPT_POINTER, ept_pointer(vv->vcpu.part->arch));
 	err |= vmcs_write(EXCEPTION_BITMAP, 0);
 	err |= vmcs_write(CR3_TARGET_COUNT, 0);
+#ifdef VIREO_FAIL_LAUNCH
+	/* A test build: more CR3 targets than any processor has, so VMLAUNCH fails (SDM "Checks on VM-Execution Control Fields"). */
+	if (vv->vcpu.vp_index == VIREO_FAIL_LAUNCH)
+		err |= vmcs_write(CR3_TARGET_COUNT, 64);
+#endif
 	err |= vmcs_write(VM_EXIT_MSR_STORE_COUNT, 0);
 	err |= vmcs_write(VM_EXIT_MSR_LOAD_COUNT, 0);
 	err |= vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
@@ -319,6 +327,7 @@ int vmx_virtualize_this_cpu(struct vmx_vcpu *vv, const struct guest_resume *resu
 	int err;
 
 	cli();
+	vv->vcpu.apic_id = apic_id();
 	err = vmx_enter_root(vv);
 	if (err)
 		goto out;

@@ -20,7 +20,8 @@ struct vmx_vcpu {
 	struct vcpu vcpu;
 	const struct vmx_caps *caps;
 	int launch_status;		/* an AP's result, for the boot processor to read */
-	volatile bool nmi_pending;	/* an NMI arrived in VMX root: the guest gets it on entry */
+	bool leave_requested;		/* undo the load: leave VMX operation at the next exit */
+	bool left;			/* ... done: running natively again */
 };
 
 /* Checks, and where the firmware left it unlocked, enables VT-x on this processor. */
@@ -40,7 +41,17 @@ void vmx_dump_state(struct vmx_vcpu *vv);
 
 /* The vCPU of the processor running host code (HOST_GS_BASE), for the NMI handler. */
 struct vmx_vcpu *vmx_current_vcpu(void);
+void vmx_nmi_in_host(struct vmx_vcpu *vv);
 
 int vmx_launch(uint64_t guest_rsp, uint64_t guest_rip);
+
+/*
+ * Undoing a load (arch/x86/vmx_leave.c): the boot processor asks a
+ * processor running as the guest to leave VMX operation; it does at its
+ * next exit and runs on natively.
+ */
+void vmx_request_leave(struct vmx_vcpu *vv);
+bool vmx_has_left(const struct vmx_vcpu *vv);
+void vmx_leave_if_requested(struct vmx_vcpu *vv);
 
 #endif

@@ -12,10 +12,13 @@
 
 /*
  * What Vireo needs. Everything not listed stays at the processor's default
- * of "no exit": external interrupts, NMIs, HLT, I/O and CR3 accesses all
- * run in the guest without Vireo seeing them.
+ * of "no exit": external interrupts, HLT, I/O and CR3 accesses all run in
+ * the guest without Vireo seeing them. NMIs exit, since one is how a
+ * processor is told to take an INIT (hv/ipi.c); with virtual NMIs the
+ * guest's own NMIs are injected when it can take them, in the NMI window
+ * (SDM "Pin-Based VM-Execution Controls", "Virtual NMIs").
  */
-#define PIN_REQUIRED		0
+#define PIN_REQUIRED		(PIN_BASED_NMI_EXITING | PIN_BASED_VIRTUAL_NMIS)
 #define PIN_OPTIONAL		0
 #define CPU_REQUIRED		(CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY_CONTROLS)
 #define CPU_OPTIONAL		CPU_BASED_USE_IO_BITMAPS
@@ -118,6 +121,10 @@ int vmx_caps_init(struct vmx_caps *c)
 	      vmx_adjust_controls("VM-entry", entry, ENTRY_REQUIRED, ENTRY_OPTIONAL, &c->entry);
 	if (err)
 		return err;
+	if (!((cpu >> 32) & CPU_BASED_NMI_WINDOW_EXITING)) {
+		log_err("vmx: processor-based controls: processor lacks NMI-window exiting");
+		return -HV_ENODEV;
+	}
 	c->ept_vpid = 0;
 	if ((c->secondary & EPT_CONTROLS) == EPT_CONTROLS)
 		cpu_rdmsr_safe(MSR_IA32_VMX_EPT_VPID_CAP, &c->ept_vpid);

@@ -86,6 +86,64 @@ vmx_exit_entry:
 	and	rsp, -16
 	call	vmx_resume_failed	; does not return
 
+; void vmx_resume_native(const struct native_frame *f)
+;
+; After VMXOFF (arch/x86/vmx_leave.c): the guest's data segments and their
+; bases, its GPRs, then IRETQ to its CS:RIP, RFLAGS and SS:RSP. The caller has
+; loaded its control registers and descriptor tables. Does not return.
+%define NF_RIP		128
+%define NF_RSP		136
+%define NF_RFLAGS	144
+%define NF_FS_BASE	152
+%define NF_GS_BASE	160
+%define NF_CS		168
+%define NF_SS		170
+%define NF_DS		172
+%define NF_ES		174
+%define NF_FS		176
+%define NF_GS		178
+global vmx_resume_native
+vmx_resume_native:
+	mov	ax, [rdi + NF_DS]
+	mov	ds, ax
+	mov	ax, [rdi + NF_ES]
+	mov	es, ax
+	mov	ax, [rdi + NF_FS]
+	mov	fs, ax
+	mov	ax, [rdi + NF_GS]
+	mov	gs, ax
+	mov	ecx, 0xc0000100		; IA32_FS_BASE, after the selector load
+	mov	eax, [rdi + NF_FS_BASE]
+	mov	edx, [rdi + NF_FS_BASE + 4]
+	wrmsr
+	mov	ecx, 0xc0000101		; IA32_GS_BASE
+	mov	eax, [rdi + NF_GS_BASE]
+	mov	edx, [rdi + NF_GS_BASE + 4]
+	wrmsr
+	movzx	eax, word [rdi + NF_SS]
+	push	rax
+	push	qword [rdi + NF_RSP]
+	push	qword [rdi + NF_RFLAGS]
+	movzx	eax, word [rdi + NF_CS]
+	push	rax
+	push	qword [rdi + NF_RIP]
+	mov	rax, [rdi + 0]
+	mov	rcx, [rdi + 8]
+	mov	rdx, [rdi + 16]
+	mov	rbx, [rdi + 24]
+	mov	rbp, [rdi + 40]
+	mov	rsi, [rdi + 48]
+	mov	r8, [rdi + 64]
+	mov	r9, [rdi + 72]
+	mov	r10, [rdi + 80]
+	mov	r11, [rdi + 88]
+	mov	r12, [rdi + 96]
+	mov	r13, [rdi + 104]
+	mov	r14, [rdi + 112]
+	mov	r15, [rdi + 120]
+	mov	rdi, [rdi + 56]
+	iretq
+
 ; Host exceptions. The processor pushes an error code for vectors 8, 10-14,
 ; 17, 21, 29 and 30 (SDM "Exception and Interrupt Reference"); the stubs push
 ; a zero for the others so host_exception() sees one frame layout.

@@ -4,6 +4,7 @@
  * struct vcpu, dispatch (hv/exit.c), write back the new RIP and any event to
  * inject, and return to vmx_exit_entry for VMRESUME.
  */
+#include "arch/x86/apic.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/processor.h"
 #include "arch/x86/reset.h"
@@ -11,22 +12,31 @@
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_ops.h"
 #include "hv/exit.h"
+#include "hv/ipi.h"
 #include "hv/log.h"
 
-/*
- * An NMI taken in VMX root, if the guest can take it now: not while it is
- * blocking NMIs or in an STI/MOV SS shadow (SDM "Guest Interruptibility
- * State"); otherwise it waits for a later exit.
- */
-static bool take_pending_nmi(struct vcpu *v)
+/* Whether the guest can take an injected NMI now (SDM "Guest Interruptibility State", "Event Injection"). */
+static bool guest_can_take_nmi(void)
 {
-	struct vmx_vcpu *vv = v->arch;
+	return !(vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & (GUEST_INTR_STATE_NMI | GUEST_INTR_STATE_STI |
+							   GUEST_INTR_STATE_MOV_SS)) &&
+	       vmcs_read(GUEST_ACTIVITY_STATE) != GUEST_ACTIVITY_WAIT_SIPI;
+}
 
-	if (!vv->nmi_pending || (vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & (GUEST_INTR_STATE_NMI |
-	    GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
-		return false;
-	vv->nmi_pending = false;
-	return true;
+static void set_nmi_window(bool on)
+{
+	uint64_t ctls = vmcs_read(CPU_BASED_VM_EXEC_CONTROL);
+
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, on ? ctls | CPU_BASED_NMI_WINDOW_EXITING :
+		   ctls & ~(uint64_t)CPU_BASED_NMI_WINDOW_EXITING);
+}
+
+static void inject(const struct pending_event *e)
+{
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID | (uint32_t)e->type << INTR_INFO_TYPE_SHIFT |
+		   (e->has_error_code ? INTR_INFO_DELIVER_CODE : 0) | e->vector);
+	if (e->has_error_code)
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, e->error_code);
 }
 
 static void vmx_write_back(struct vcpu *v)
@@ -42,14 +52,58 @@ static void vmx_write_back(struct vcpu *v)
 			vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
 				   intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 	}
-	if (!e->valid && take_pending_nmi(v))
-		*e = (struct pending_event){ .valid = true, .vector = 2, .type = EVENT_NMI };
-	if (e->valid) {
-		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID | (uint32_t)e->type << INTR_INFO_TYPE_SHIFT |
-			   (e->has_error_code ? INTR_INFO_DELIVER_CODE : 0) | e->vector);
-		if (e->has_error_code)
-			vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, e->error_code);
+	if (ipi_init_pending(v))
+		ipi_take_init(v);
+	if (e->valid)
+		inject(e);
+	else if (v->nmi_pending && guest_can_take_nmi()) {
+		v->nmi_pending = false;
+		inject(&(struct pending_event){ .valid = true, .vector = 2, .type = EVENT_NMI });
 	}
+	/*
+	 * An NMI still to deliver waits for the NMI window. One that reaches
+	 * the host from here to VM entry opens the window itself
+	 * (vmx_nmi_in_host), so this check comes after the write.
+	 */
+	set_nmi_window(v->nmi_pending);
+	if (v->nmi_pending || ipi_init_pending(v))
+		set_nmi_window(true);
+}
+
+/*
+ * An NMI that interrupted the host: the exit that follows the next VM entry
+ * (an NMI-window exit, at once unless the guest is blocking NMIs) delivers
+ * it or, for a kick, takes the INIT.
+ */
+void vmx_nmi_in_host(struct vmx_vcpu *vv)
+{
+	ipi_nmi_arrived(&vv->vcpu);
+	set_nmi_window(true);
+}
+
+/*
+ * A VM exit caused by an NMI leaves NMIs blocked until the next IRET (SDM
+ * "Updating Non-Register State"): without one the next kick would never
+ * arrive. An IRET to the next instruction ends the blocking; an NMI pending
+ * meanwhile then reaches the host handler at once.
+ */
+static void unblock_nmis(void)
+{
+	asm volatile("mov %%rsp, %%rax\n\t"
+		     "push %[ss]\n\t"
+		     "push %%rax\n\t"
+		     "pushfq\n\t"
+		     "push %[cs]\n\t"
+		     "lea 1f(%%rip), %%rax\n\t"
+		     "push %%rax\n\t"
+		     "iretq\n"
+		     "1:"
+		     : : [ss] "i"(HOST_DS), [cs] "i"(HOST_CS) : "rax", "memory");
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	apic_send_nmi(v->apic_id);
 }
 
 void vmx_dump_state(struct vmx_vcpu *vv)
@@ -101,9 +155,14 @@ void vmx_handle_exit(struct guest_regs *regs, struct vmx_vcpu *vv)
 	v->event.valid = false;
 	if (v->exit_reason == EXIT_REASON_EPT_VIOLATION)
 		v->exit_gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+	if (v->exit_reason == EXIT_REASON_EXCEPTION_NMI)
+		v->exit_intr_info = (uint32_t)vmcs_read(VM_EXIT_INTR_INFO);
 
+	if (v->exit_reason == EXIT_REASON_EXCEPTION_NMI)
+		unblock_nmis();
 	switch (exit_dispatch(v)) {
 	case EXIT_RESUME:
+		vmx_leave_if_requested(vv);
 		vmx_write_back(v);
 		return;
 	case EXIT_RESET_SYSTEM:

@@ -39,6 +39,12 @@ struct fake_apic {
 	uint32_t last_eoi;
 	uint64_t icr;
 	uint32_t tpr;
+	uint32_t reg[64];		/* apic_read/apic_write, by xAPIC offset / 16 */
+	unsigned int writes;		/* apic_write calls */
+	bool x2apic;
+	unsigned int init_resets;	/* apic_reset_for_init calls */
+	unsigned int kicks;		/* vcpu_kick calls */
+	uint32_t last_kick;		/* the APIC ID kicked last */
 };
 extern struct fake_apic fake_apic;
 
@@ -55,6 +61,9 @@ struct fake_guest {
 	int sipi_vector;
 	uint64_t ept_fault_gpa;
 	enum vcpu_ept_fault ept_result;
+	uint8_t insn[15];		/* what vcpu_fetch_insn reads */
+	size_t insn_len;
+	unsigned int code_bits;
 };
 extern struct fake_guest fake_guest;
 

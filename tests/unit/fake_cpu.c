@@ -155,6 +155,43 @@ void apic_write_icr(uint64_t value)
 	fake_apic.icr = value;
 }
 
+uint32_t apic_read(unsigned int offset)
+{
+	return fake_apic.reg[(offset / 16) % 64];
+}
+
+void apic_write(unsigned int offset, uint32_t value)
+{
+	fake_apic.reg[(offset / 16) % 64] = value;
+	fake_apic.writes++;
+}
+
+bool apic_x2apic_mode(void)
+{
+	return fake_apic.x2apic;
+}
+
+uint32_t apic_id(void)
+{
+	return fake_apic.reg[2];
+}
+
+void apic_send_nmi(uint32_t id)
+{
+	fake_apic.last_kick = id;
+}
+
+void apic_reset_for_init(void)
+{
+	fake_apic.init_resets++;
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	fake_apic.kicks++;
+	fake_apic.last_kick = v->apic_id;
+}
+
 uint32_t apic_read_tpr(void)
 {
 	return fake_apic.tpr;
@@ -218,6 +255,16 @@ void vcpu_start_at_sipi(struct vcpu *v, uint8_t vector)
 	(void)v;
 	fake_guest.wait_for_sipi = false;
 	fake_guest.sipi_vector = vector;
+}
+
+size_t vcpu_fetch_insn(struct vcpu *v, uint8_t *buf, size_t len, unsigned int *code_bits)
+{
+	(void)v;
+	if (len > fake_guest.insn_len)
+		len = fake_guest.insn_len;
+	memcpy(buf, fake_guest.insn, len);
+	*code_bits = fake_guest.code_bits;
+	return len;
 }
 
 enum vcpu_ept_fault vcpu_ept_fault(struct vcpu *v, uint64_t gpa)

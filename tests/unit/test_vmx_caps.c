@@ -118,6 +118,28 @@ static void caps_init_fails_without_msr_bitmaps(void)
 	CHECK(fake_log_contains("processor-based controls: processor lacks required bits 0x10000000"));
 }
 
+/* NMIs are how an INIT reaches another vCPU (hv/ipi.c): NMI exiting, virtual NMIs and the NMI window are required. */
+static void caps_init_takes_nmis(void)
+{
+	struct vmx_caps c;
+
+	fake_vmx_msrs(true, 0xfff9fffe);
+	CHECK_EQ(vmx_caps_init(&c), 0);
+	CHECK_EQ(c.pin & (PIN_BASED_NMI_EXITING | PIN_BASED_VIRTUAL_NMIS), PIN_BASED_NMI_EXITING | PIN_BASED_VIRTUAL_NMIS);
+	CHECK_EQ(c.cpu & CPU_BASED_NMI_WINDOW_EXITING, 0);
+
+	fake_log_clear();
+	fake_vmx_msrs(true, 0xfff9fffe & ~(uint32_t)CPU_BASED_NMI_WINDOW_EXITING);
+	CHECK_EQ(vmx_caps_init(&c), -HV_ENODEV);
+	CHECK(fake_log_contains("processor lacks NMI-window exiting"));
+
+	fake_log_clear();
+	fake_vmx_msrs(true, 0xfff9fffe);
+	fake_msr_set(MSR_IA32_VMX_TRUE_PINBASED_CTLS, cap(0x16, 0x1f));
+	CHECK_EQ(vmx_caps_init(&c), -HV_ENODEV);
+	CHECK(fake_log_contains("pin-based controls: processor lacks required bits 0x20"));
+}
+
 static void caps_init_fails_on_unreadable_msr(void)
 {
 	struct vmx_caps c;
@@ -167,6 +189,7 @@ int main(void)
 	RUN("vmx_caps", caps_init_uses_ept_with_unrestricted_guest);
 	RUN("vmx_caps", caps_init_without_true_msrs_keeps_default1);
 	RUN("vmx_caps", caps_init_fails_without_msr_bitmaps);
+	RUN("vmx_caps", caps_init_takes_nmis);
 	RUN("vmx_caps", caps_init_fails_on_unreadable_msr);
 	RUN("vmx_caps", fixed_bits_forced);
 	RUN("vmx_caps", support_decision);

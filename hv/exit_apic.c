@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest writes to the xAPIC page. EPT maps the page read-only (reads go to
+ * the local APIC), so a store to it exits as an EPT violation. Vireo
+ * decodes the store, carries it out on this processor's local APIC, and
+ * hands INIT and SIPI written to the ICR to hv/ipi.c instead. The length
+ * of the instruction comes from the decoder: VM exits for EPT violations
+ * do not report it (SDM "VM-Exit Instruction Length").
+ */
+#include "arch/x86/apic.h"
+#include "arch/x86/insn_store.h"
+#include "hv/exit.h"
+#include "hv/ipi.h"
+#include "hv/log.h"
+#include "hv/partition.h"
+
+#define XAPIC_ICR_LOW		0x300
+#define XAPIC_ICR_HIGH		0x310
+#define MAX_INSN_LEN		15
+
+/* Exit qualification for EPT violations: the access was a write (SDM "Exit Qualification for EPT Violations"). */
+#define EPT_QUAL_WRITE		BIT(1)
+
+bool exit_is_xapic_write(const struct vcpu *v)
+{
+	uint64_t page = v->part->xapic_gpa;
+
+	return page && (v->exit_gpa & PAGE_MASK) == page && (v->exit_qual & EPT_QUAL_WRITE);
+}
+
+static uint32_t store_value(const struct vcpu *v, const struct insn_store *st)
+{
+	const uint64_t *gprs = (const uint64_t *)v->regs;
+
+	if (!st->from_reg)
+		return (uint32_t)st->imm;
+	if (st->high_byte)
+		return (uint32_t)(gprs[st->reg - 4] >> 8) & 0xff;
+	return (uint32_t)(st->reg == 4 ? vcpu_read_rsp(v) : gprs[st->reg]);
+}
+
+/* APIC registers are 32 bits wide and 16-byte aligned; other accesses are undefined (SDM "Local APIC Register Address Map"). */
+static void apic_store(struct vcpu *v, unsigned int offset, uint32_t value)
+{
+	uint64_t icr;
+
+	if (apic_x2apic_mode())
+		return;			/* the xAPIC page does not decode in x2APIC mode */
+	if (offset != XAPIC_ICR_LOW) {
+		apic_write(offset, value);
+		return;
+	}
+	icr = (uint64_t)(apic_read(XAPIC_ICR_HIGH) >> 24) << 32 | value;
+	if (!ipi_intercept(v, icr, false))
+		apic_write(XAPIC_ICR_LOW, value);
+}
+
+enum exit_action exit_xapic_write(struct vcpu *v)
+{
+	uint8_t insn[MAX_INSN_LEN];
+	unsigned int code_bits, offset = (unsigned int)(v->exit_gpa & ~PAGE_MASK);
+	size_t len = vcpu_fetch_insn(v, insn, sizeof(insn), &code_bits);
+	struct insn_store st;
+
+	if (insn_decode_store(insn, len, code_bits, &st)) {
+		log_err("vcpu%u: write to the local APIC at offset %#x by an instruction Vireo does not emulate "
+			"(rip %#llx, bytes %02x %02x %02x %02x)", v->vp_index, offset, (unsigned long long)v->rip,
+			len > 0 ? insn[0] : 0, len > 1 ? insn[1] : 0, len > 2 ? insn[2] : 0, len > 3 ? insn[3] : 0);
+		return EXIT_STOP_VCPU;
+	}
+	if (st.size == 4 && !(offset & 0xf))
+		apic_store(v, offset, store_value(v, &st));
+	else
+		log_warn("vcpu%u: %u-byte write to the local APIC at offset %#x ignored: only aligned 32-bit "
+			 "accesses are defined", v->vp_index, st.size, offset);
+	v->rip += st.len;
+	v->rip_changed = true;
+	return EXIT_RESUME;
+}

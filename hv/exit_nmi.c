@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * NMIs. With NMI exiting every NMI that arrives in the guest exits: it is
+ * either the kick that makes this vCPU take an INIT (hv/ipi.c) or the
+ * guest's own, which is injected on VM entry once the guest can take it;
+ * the NMI window exits when it can (SDM "NMI Exiting", "NMI-Window
+ * Exiting"). The exception bitmap is empty, so no exception exits.
+ */
+#include "hv/exit.h"
+#include "hv/ipi.h"
+#include "hv/log.h"
+
+/* VM-exit interruption information (SDM "Information for VM Exits Due to Vectored Events"). */
+#define INTR_INFO_VECTOR(info)	((info) & 0xff)
+#define INTR_INFO_TYPE(info)	(((info) >> 8) & 7)
+
+enum exit_action exit_exception_nmi(struct vcpu *v)
+{
+	if (INTR_INFO_TYPE(v->exit_intr_info) == EVENT_NMI) {
+		ipi_nmi_arrived(v);
+		return EXIT_RESUME;
+	}
+	log_err("vcpu%u: unexpected exception exit, vector %u, interruption information %#x", v->vp_index,
+		INTR_INFO_VECTOR(v->exit_intr_info), v->exit_intr_info);
+	return EXIT_STOP_VCPU;
+}
+
+/* The guest can take an NMI now: the VM entry that follows injects it. */
+enum exit_action exit_nmi_window(struct vcpu *v)
+{
+	(void)v;
+	return EXIT_RESUME;
+}

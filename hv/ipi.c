@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * INIT and SIPI between virtual processors. Vireo delivers them itself and
+ * never lets the guest's INIT reach a processor in VMX non-root operation:
+ * the target is kicked out of the guest with an NMI, takes the INIT before
+ * its next VM entry, waits in the host for its SIPI and starts in real mode
+ * at the SIPI's vector (SDM "MP Initialization Protocol Algorithm",
+ * "INIT Signals"). A real INIT would do the same through an INIT exit, but
+ * not every implementation consumes an INIT that caused a VM exit (Bochs
+ * 2.7 delivers it again on every VM entry, and the processor never runs
+ * again). Every other IPI goes to the local APIC as the guest wrote it.
+ */
+#include "arch/x86/apic.h"
+#include "arch/x86/cpu.h"
+#include "hv/ipi.h"
+#include "hv/log.h"
+#include "hv/partition.h"
+
+static uint32_t load_state(const struct vcpu *v)
+{
+	return __atomic_load_n(&v->startup.state, __ATOMIC_ACQUIRE);
+}
+
+void ipi_kick(struct vcpu *t)
+{
+	__atomic_add_fetch(&t->startup.kicks_sent, 1, __ATOMIC_ACQ_REL);
+	vcpu_kick(t);
+}
+
+/*
+ * Clearing a SIPI posted before this INIT, then the state, is what makes a
+ * SIPI count only when it follows an INIT.
+ */
+static void post_init(struct vcpu *t)
+{
+	__atomic_store_n(&t->startup.sipi_valid, false, __ATOMIC_RELEASE);
+	__atomic_store_n(&t->startup.state, STARTUP_INIT_PENDING, __ATOMIC_RELEASE);
+	ipi_kick(t);
+}
+
+/* A processor that is not waiting for a SIPI ignores it (SDM "Startup IPI"). */
+static void post_sipi(struct vcpu *t, uint8_t vector)
+{
+	if (load_state(t) == STARTUP_RUNNING)
+		return;
+	t->startup.sipi_vector = vector;
+	__atomic_store_n(&t->startup.sipi_valid, true, __ATOMIC_RELEASE);
+}
+
+static bool is_target(const struct vcpu *from, const struct vcpu *t, uint64_t icr, bool x2apic)
+{
+	uint32_t dest = (uint32_t)(icr >> 32), broadcast = x2apic ? 0xffffffffu : 0xffu;
+
+	switch (icr_shorthand(icr)) {
+	case ICR_SH_SELF:
+		return t == from;
+	case ICR_SH_ALL:
+		return true;
+	case ICR_SH_OTHERS:
+		return t != from;
+	default:
+		return dest == broadcast || dest == t->apic_id;
+	}
+}
+
+bool ipi_intercept(struct vcpu *from, uint64_t icr, bool x2apic)
+{
+	struct partition *p = from->part;
+	unsigned int mode = icr_delivery_mode(icr);
+
+	if (mode != ICR_DM_INIT && mode != ICR_DM_STARTUP)
+		return false;
+	/* INIT level de-assert only synchronized arbitration IDs; processors since the Pentium 4 ignore it. */
+	if (mode == ICR_DM_INIT && !(icr & ICR_LEVEL_ASSERT))
+		return true;
+	if ((icr & ICR_DEST_LOGICAL) && icr_shorthand(icr) == ICR_SH_NONE) {
+		log_warn("vcpu%u: %s with a logical destination (ICR %#llx) sent to the local APIC as written",
+			 from->vp_index, mode == ICR_DM_INIT ? "INIT" : "SIPI", (unsigned long long)icr);
+		return false;
+	}
+	for (unsigned int i = 0; i < p->nr_vcpus; i++) {
+		struct vcpu *t = p->vcpu[i];
+
+		if (!t || !is_target(from, t, icr, x2apic))
+			continue;
+		if (t == from) {
+			log_warn("vcpu%u: %s to itself ignored", from->vp_index, mode == ICR_DM_INIT ? "INIT" : "SIPI");
+			continue;
+		}
+		if (mode == ICR_DM_INIT)
+			post_init(t);
+		else
+			post_sipi(t, (uint8_t)icr);
+	}
+	return true;
+}
+
+void ipi_nmi_arrived(struct vcpu *v)
+{
+	uint32_t taken = __atomic_load_n(&v->startup.kicks_taken, __ATOMIC_ACQUIRE);
+
+	if (taken != __atomic_load_n(&v->startup.kicks_sent, __ATOMIC_ACQUIRE))
+		__atomic_store_n(&v->startup.kicks_taken, taken + 1, __ATOMIC_RELEASE);
+	else
+		v->nmi_pending = true;
+}
+
+void ipi_take_init(struct vcpu *v)
+{
+	uint32_t expected;
+	uint8_t vector;
+
+	__atomic_store_n(&v->startup.state, STARTUP_WAIT_SIPI, __ATOMIC_RELEASE);
+	apic_reset_for_init();
+	log_debug("vcpu%u: INIT at rip %#llx, waiting for SIPI", v->vp_index, (unsigned long long)v->rip);
+	for (;;) {
+		while (!__atomic_load_n(&v->startup.sipi_valid, __ATOMIC_ACQUIRE))
+			cpu_relax();
+		vector = v->startup.sipi_vector;
+		expected = STARTUP_WAIT_SIPI;
+		if (__atomic_compare_exchange_n(&v->startup.state, &expected, STARTUP_RUNNING, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			break;
+		/* Another INIT came: post_init cleared the SIPI flag, wait for the SIPI after it. */
+		__atomic_store_n(&v->startup.state, STARTUP_WAIT_SIPI, __ATOMIC_RELEASE);
+	}
+	__atomic_store_n(&v->startup.sipi_valid, false, __ATOMIC_RELEASE);
+	log_info("vcpu%u: started by SIPI at %#x", v->vp_index, (unsigned int)vector << 12);
+	/* INIT discards what the processor had pending (SDM "INIT Signals"). */
+	v->nmi_pending = false;
+	v->event.valid = false;
+	vcpu_start_at_sipi(v, vector);
+	v->sipi_fresh = true;
+}
