@@ -35,7 +35,7 @@ static uint32_t store_value(const struct vcpu *v, const struct insn_store *st)
 	if (!st->from_reg)
 		return (uint32_t)st->imm;
 	if (st->high_byte)
-		return (uint32_t)(gprs[st->reg - 4] >> 8) & 0xff;
+		return (uint32_t)(gprs[st->reg] >> 8) & 0xff;
 	return (uint32_t)(st->reg == 4 ? vcpu_read_rsp(v) : gprs[st->reg]);
 }
 

@@ -7,6 +7,9 @@
  * Byte"; "RIP-Relative Addressing"). Only the length and the source matter:
  * the caller knows the guest-physical address from the EPT violation.
  *
+ * Forms: 88/89 (from a register), C6/C7 (an immediate), A2/A3 (from AL/rAX
+ * to an absolute address, "moffs", as wide as the address size).
+ *
  * REX counts only directly before the opcode; a REX followed by a legacy
  * prefix is refused rather than ignored. LOCK, REP and REPNE are refused.
  */
@@ -22,6 +25,8 @@
 #define OP_MOV_STORE	0x89
 #define OP_MOV_IMM8	0xc6
 #define OP_MOV_IMM	0xc7
+#define OP_MOV_MOFFS8	0xa2		/* MOV moffs8, AL */
+#define OP_MOV_MOFFS	0xa3		/* MOV moffs, rAX: the address is in the instruction */
 
 static bool is_legacy_prefix(uint8_t b)
 {
@@ -78,9 +83,31 @@ int insn_decode_store(const uint8_t *bytes, size_t n, unsigned int code_bits, st
 	}
 	if (i < max && code_bits == 64 && (bytes[i] & 0xf0) == 0x40)
 		rex = bytes[i++];
-	if (i + 2 > max)
+	if (i + 1 > max)
 		return -HV_EINVAL;
 	op = bytes[i++];
+	if (code_bits == 64)
+		addr_bits = addrsize ? 32 : 64;
+	else
+		addr_bits = (code_bits == 16) != addrsize ? 16 : 32;
+	if (op == OP_MOV_STORE8 || op == OP_MOV_IMM8 || op == OP_MOV_MOFFS8)
+		s.size = 1;
+	else if (rex & REX_W)
+		s.size = 8;
+	else
+		s.size = (code_bits == 16) != opsize ? 2 : 4;
+
+	if (op == OP_MOV_MOFFS8 || op == OP_MOV_MOFFS) {
+		i += addr_bits / 8;
+		if (i > max)
+			return -HV_EINVAL;
+		s.from_reg = true;		/* AL or rAX: register 0 */
+		s.len = (unsigned int)i;
+		*out = s;
+		return 0;
+	}
+	if (i + 1 > max)
+		return -HV_EINVAL;
 	modrm = bytes[i++];
 	modrm_reg = (modrm >> 3) & 7;
 
@@ -91,23 +118,12 @@ int insn_decode_store(const uint8_t *bytes, size_t n, unsigned int code_bits, st
 	if ((op == OP_MOV_IMM8 || op == OP_MOV_IMM) && modrm_reg != 0)
 		return -HV_EINVAL;
 
-	if (code_bits == 64)
-		addr_bits = addrsize ? 32 : 64;
-	else
-		addr_bits = (code_bits == 16) != addrsize ? 16 : 32;
 	if (addr_bits != 16 && (modrm & 7) == 4) {
 		if (i >= max)
 			return -HV_EINVAL;
 		sib = bytes[i];
 	}
 	i += addressing_bytes(modrm, sib, addr_bits);
-
-	if (op == OP_MOV_STORE8 || op == OP_MOV_IMM8)
-		s.size = 1;
-	else if (rex & REX_W)
-		s.size = 8;
-	else
-		s.size = (code_bits == 16) != opsize ? 2 : 4;
 
 	if (op == OP_MOV_IMM8)
 		imm_len = 1;

@@ -5,16 +5,16 @@
 #include "hv/compiler.h"
 
 /*
- * A MOV that stores to memory (88, 89, C6 /0, C7 /0), decoded far enough to
+ * A MOV that stores to memory (88, 89, C6 /0, C7 /0, A2, A3), decoded far enough to
  * emulate it: what it stores and how long it is. An EPT violation does not
  * report the instruction length, so the decoder is the only source of it.
  */
 struct insn_store {
 	unsigned int len;	/* instruction length in bytes, prefixes included */
 	unsigned int size;	/* operand size in bytes: 1, 2, 4 or 8 */
-	bool from_reg;		/* source is a register (88/89), else an immediate (C6/C7) */
+	bool from_reg;		/* source is a register (88/89, AL/rAX for A2/A3), else an immediate (C6/C7) */
 	unsigned int reg;	/* source GPR in the order rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8..r15 */
-	bool high_byte;		/* 8-bit source AH/CH/DH/BH (88 without REX, reg 4-7): bits 15:8 of reg - 4 */
+	bool high_byte;		/* 8-bit source AH/CH/DH/BH (88 without REX, ModRM.reg 4-7): bits 15:8 of reg */
 	uint64_t imm;		/* the immediate, sign-extended to the operand size for C7 with REX.W */
 };
 

@@ -15,20 +15,39 @@
 #include "hv/ipi.h"
 #include "hv/log.h"
 
-/* Whether the guest can take an injected NMI now (SDM "Guest Interruptibility State", "Event Injection"). */
-static bool guest_can_take_nmi(void)
+/*
+ * Whether the guest can take an injected NMI now. Blocking by NMI or by MOV
+ * SS holds it back, and the NMI window opens once both are gone. Blocking by
+ * STI does not hold NMIs back on every processor, and some refuse to inject
+ * one under it (SDM "Checks on Guest Non-Register State"), so the STI shadow
+ * is dropped instead; a guest waiting for SIPI takes no event at all.
+ */
+static bool guest_takes_nmi(void)
 {
-	return !(vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & (GUEST_INTR_STATE_NMI | GUEST_INTR_STATE_STI |
-							   GUEST_INTR_STATE_MOV_SS)) &&
-	       vmcs_read(GUEST_ACTIVITY_STATE) != GUEST_ACTIVITY_WAIT_SIPI;
+	uint64_t intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+
+	if ((intr & (GUEST_INTR_STATE_NMI | GUEST_INTR_STATE_MOV_SS)) ||
+	    vmcs_read(GUEST_ACTIVITY_STATE) == GUEST_ACTIVITY_WAIT_SIPI)
+		return false;
+	if (intr & GUEST_INTR_STATE_STI)
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO, intr & ~GUEST_INTR_STATE_STI);
+	return true;
 }
 
 static void set_nmi_window(bool on)
 {
 	uint64_t ctls = vmcs_read(CPU_BASED_VM_EXEC_CONTROL);
+	uint64_t want = on ? ctls | CPU_BASED_NMI_WINDOW_EXITING : ctls & ~(uint64_t)CPU_BASED_NMI_WINDOW_EXITING;
 
-	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, on ? ctls | CPU_BASED_NMI_WINDOW_EXITING :
-		   ctls & ~(uint64_t)CPU_BASED_NMI_WINDOW_EXITING);
+	if (want != ctls)
+		vmcs_write(CPU_BASED_VM_EXEC_CONTROL, want);
+}
+
+/* Something for which this vCPU must leave the guest as soon as it can: a guest NMI, an INIT, an undo. */
+static bool exit_wanted(const struct vmx_vcpu *vv)
+{
+	return vv->vcpu.nmi_pending || ipi_init_pending(&vv->vcpu) ||
+	       __atomic_load_n(&vv->leave_requested, __ATOMIC_ACQUIRE);
 }
 
 static void inject(const struct pending_event *e)
@@ -39,8 +58,9 @@ static void inject(const struct pending_event *e)
 		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, e->error_code);
 }
 
-static void vmx_write_back(struct vcpu *v)
+static void vmx_write_back(struct vmx_vcpu *vv)
 {
+	struct vcpu *v = &vv->vcpu;
 	struct pending_event *e = &v->event;
 
 	if (v->rip_changed) {
@@ -56,17 +76,17 @@ static void vmx_write_back(struct vcpu *v)
 		ipi_take_init(v);
 	if (e->valid)
 		inject(e);
-	else if (v->nmi_pending && guest_can_take_nmi()) {
+	else if (v->nmi_pending && guest_takes_nmi()) {
 		v->nmi_pending = false;
 		inject(&(struct pending_event){ .valid = true, .vector = 2, .type = EVENT_NMI });
 	}
 	/*
-	 * An NMI still to deliver waits for the NMI window. One that reaches
+	 * What is still to do waits for the NMI window. An NMI that reaches
 	 * the host from here to VM entry opens the window itself
-	 * (vmx_nmi_in_host), so this check comes after the write.
+	 * (vmx_nmi_in_host), so the check is made again after the write.
 	 */
-	set_nmi_window(v->nmi_pending);
-	if (v->nmi_pending || ipi_init_pending(v))
+	set_nmi_window(exit_wanted(vv));
+	if (exit_wanted(vv))
 		set_nmi_window(true);
 }
 
@@ -163,7 +183,7 @@ void vmx_handle_exit(struct guest_regs *regs, struct vmx_vcpu *vv)
 	switch (exit_dispatch(v)) {
 	case EXIT_RESUME:
 		vmx_leave_if_requested(vv);
-		vmx_write_back(v);
+		vmx_write_back(vv);
 		return;
 	case EXIT_RESET_SYSTEM:
 		platform_reset();

@@ -2,14 +2,15 @@
 # The boot skeleton in Bochs (VT-x with EPT and unrestricted guest), one CPU,
 # viridian off: vireo.efi takes the processor into VMX root and returns to
 # the UEFI shell, which now runs as its guest. probe.efi, run afterwards,
-# reports what the guest sees; the shell must still work.
+# reports what the guest sees; the shell must still work. probe.efi nmi, before
+# and after, sends itself an NMI that the guest must get exactly once.
 . "$(dirname "$0")/lib.sh"
 dir=$BUILD/e2e/boot_bochs
 esp_create "$dir"
 esp_add "$dir" "$BUILD/vireo.efi"
 esp_add "$dir" "$BUILD/probe.efi"
-esp_script "$dir" 'fs0:' 'probe.efi' 'vireo.efi console_timeout=0' 'echo VIREO-RC=%lasterror%' \
-	'probe.efi' 'echo PROBE-RC=%lasterror%' 'vireo.efi console_timeout=0' 'echo SECOND-RC=%lasterror%' \
+esp_script "$dir" 'fs0:' 'probe.efi' 'probe.efi nmi' 'vireo.efi console_timeout=0' 'echo VIREO-RC=%lasterror%' \
+	'probe.efi' 'echo PROBE-RC=%lasterror%' 'probe.efi nmi' 'vireo.efi console_timeout=0' 'echo SECOND-RC=%lasterror%' \
 	'ls fs0:\ ' 'echo SHELL-STILL-WORKS' 'reset -s'
 bochs_boot "$dir" 240
 log=$dir/serial.txt
@@ -40,6 +41,8 @@ expect_line "$dir/after.txt" "probe: mgmt get viridian" "rax=0000000000000000 va
 expect_line "$dir/after.txt" "probe: mgmt set viridian" "rax=ffffffffffffffff" "the guest cannot set the viridian parameter (EPERM)"
 expect "$dir/before.txt" '^probe: mgmt get #UD' "VMCALL raises #UD without Vireo"
 expect "$log" '^PROBE-RC=0x0$' "probe ran to the end"
+expect_line "$dir/before.txt" "probe: nmi" "1" "a self-NMI through the xAPIC ICR reaches the probe's handler once (no Vireo)"
+expect_line "$dir/after.txt" "probe: nmi" "1" "under Vireo: the ICR store is emulated and the NMI injected exactly once"
 expect "$log" '^vireo: Vireo is already running on this machine: nothing to do' "second load refused"
 expect "$log" '^SECOND-RC=0x14$' "second load returns EFI_ALREADY_STARTED"
 expect "$log" 'vireo\.efi' "shell lists the ESP after virtualization"

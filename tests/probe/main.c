@@ -441,6 +441,7 @@ static const struct {
 	{ L"stats", run_stats_request },
 	{ L"bench", probe_bench },
 	{ L"hostile", probe_hostile },
+	{ L"nmi", probe_nmi },
 };
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
@@ -460,7 +461,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 			if (!StrCmp(argv[1], modes[i].arg))
 				run = modes[i].run;
 		if (!run) {
-			Print(L"probe: unknown mode %s (stats, bench, hostile)\n", argv[1]);
+			Print(L"probe: unknown mode %s (stats, bench, hostile, nmi)\n", argv[1]);
 			return EFI_INVALID_PARAMETER;
 		}
 	}

@@ -10,4 +10,7 @@ void probe_bench(void);
 /* probe.efi hostile: garbage to the synthetic MSRs, CPUID and hypercalls (tests/probe/hostile.c). */
 void probe_hostile(void);
 
+/* probe.efi nmi: a self-NMI through the xAPIC ICR, counted by the probe's own handler (tests/probe/nmi.c). */
+void probe_nmi(void);
+
 #endif

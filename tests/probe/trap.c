@@ -75,7 +75,7 @@ static VOID EFIAPI trap_handler(EFI_EXCEPTION_TYPE vector, EFI_SYSTEM_CONTEXT ct
 	probe_trap.resume_rip = 0;
 }
 
-static EFI_STATUS trap_register(EFI_EXCEPTION_TYPE vector, EFI_EXCEPTION_CALLBACK handler)
+EFI_STATUS trap_register_handler(EFI_EXCEPTION_TYPE vector, EFI_EXCEPTION_CALLBACK handler)
 {
 	return uefi_call_wrapper(cpu_arch->RegisterInterruptHandler, 3, cpu_arch, vector, handler);
 }
@@ -92,11 +92,11 @@ EFI_STATUS trap_install(void)
 		return status;
 	}
 	for (i = 0; i < ARRAY_SIZE(trapped); i++) {
-		status = trap_register(trapped[i].vector, trap_handler);
+		status = trap_register_handler(trapped[i].vector, trap_handler);
 		if (EFI_ERROR(status)) {
 			Print(L"probe: cannot catch %s: %r\n", trapped[i].name, status);
 			while (i--)
-				trap_register(trapped[i].vector, NULL);
+				trap_register_handler(trapped[i].vector, NULL);
 			return status;
 		}
 	}
@@ -106,5 +106,5 @@ EFI_STATUS trap_install(void)
 void trap_remove(void)
 {
 	for (UINTN i = 0; i < ARRAY_SIZE(trapped); i++)
-		trap_register(trapped[i].vector, NULL);
+		trap_register_handler(trapped[i].vector, NULL);
 }

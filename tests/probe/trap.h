@@ -32,6 +32,8 @@ uint64_t trap_vmcall(uint64_t rcx, uint64_t rdx, uint64_t r8, uint64_t out[2]);
 uint64_t trap_call(const void *page, uint64_t rcx, uint64_t rdx, uint64_t r8, uint64_t *rax);
 
 EFI_STATUS trap_install(void);
+/* Another handler for an exception vector (NULL removes it), through the same protocol; after trap_install. */
+EFI_STATUS trap_register_handler(EFI_EXCEPTION_TYPE vector, EFI_EXCEPTION_CALLBACK handler);
 void trap_remove(void);
 /* "#UD", "#GP" */
 const CHAR16 *trap_name(uint64_t vector);
