@@ -5,7 +5,7 @@
 # which reports what userspace sees and powers the machine off.
 . "$(dirname "$0")/linux.sh"
 dir=$BUILD/e2e/linux_bare
-limit=300
+limit=420
 if ! linux_esp "$dir"; then
 	fail "ESP with the kernel, the initramfs and acpi.efi"
 	finish
