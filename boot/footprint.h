@@ -10,7 +10,7 @@
  * saying how much is missing, not at an allocation halfway through.
  */
 struct footprint {
-	uint64_t fixed;		/* host page tables and IDT, the partition, the EPT */
+	uint64_t fixed;		/* host page tables and IDT, the EPT */
 	uint64_t per_cpu;	/* one vCPU: VMXON region, VMCS, bitmaps, host stack, GDT, TSS */
 	uint64_t largest;	/* the largest single allocation, which needs free pages in one run */
 };
