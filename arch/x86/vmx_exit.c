@@ -34,13 +34,17 @@ static bool guest_takes_nmi(void)
 	return true;
 }
 
-static void set_nmi_window(bool on)
+/*
+ * NMI-window exiting on or off. The exit path and the host's NMI handler,
+ * which may interrupt it, both write the flag first and the VMCS second:
+ * then the only mismatch an interruption can leave is the window recorded
+ * open but closed in the VMCS, which vmx_write_back's second look repairs
+ * when there is still a reason to exit, and the next exit does otherwise.
+ */
+static void set_nmi_window(struct vmx_vcpu *vv, bool on)
 {
-	uint64_t ctls = vmcs_read(CPU_BASED_VM_EXEC_CONTROL);
-	uint64_t want = on ? ctls | CPU_BASED_NMI_WINDOW_EXITING : ctls & ~(uint64_t)CPU_BASED_NMI_WINDOW_EXITING;
-
-	if (want != ctls)
-		vmcs_write(CPU_BASED_VM_EXEC_CONTROL, want);
+	vv->nmi_window = on;
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vv->caps->cpu | (on ? CPU_BASED_NMI_WINDOW_EXITING : 0));
 }
 
 /* Something for which this vCPU must leave the guest as soon as it can: a guest NMI, an INIT, an undo. */
@@ -62,6 +66,7 @@ static void vmx_write_back(struct vmx_vcpu *vv)
 {
 	struct vcpu *v = &vv->vcpu;
 	struct pending_event *e = &v->event;
+	bool want;
 
 	if (v->rip_changed) {
 		uint64_t intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
@@ -82,12 +87,14 @@ static void vmx_write_back(struct vmx_vcpu *vv)
 	}
 	/*
 	 * What is still to do waits for the NMI window. An NMI that reaches
-	 * the host from here to VM entry opens the window itself
-	 * (vmx_nmi_in_host), so the check is made again after the write.
+	 * the host after the second look opens the window itself
+	 * (vmx_nmi_in_host).
 	 */
-	set_nmi_window(exit_wanted(vv));
-	if (exit_wanted(vv))
-		set_nmi_window(true);
+	want = exit_wanted(vv);
+	if (want != vv->nmi_window)
+		set_nmi_window(vv, want);
+	if (!want && exit_wanted(vv))
+		set_nmi_window(vv, true);
 }
 
 /*
@@ -98,7 +105,7 @@ static void vmx_write_back(struct vmx_vcpu *vv)
 void vmx_nmi_in_host(struct vmx_vcpu *vv)
 {
 	ipi_nmi_arrived(&vv->vcpu);
-	set_nmi_window(true);
+	set_nmi_window(vv, true);
 }
 
 /*
