@@ -53,6 +53,12 @@ int vmx_launch(uint64_t guest_rsp, uint64_t guest_rip);
  */
 void vmx_request_leave(struct vmx_vcpu *vv);
 bool vmx_has_left(const struct vmx_vcpu *vv);
-void vmx_leave_if_requested(struct vmx_vcpu *vv);
+void __noreturn vmx_leave(struct vmx_vcpu *vv);
+
+static inline void vmx_leave_if_requested(struct vmx_vcpu *vv)
+{
+	if (__atomic_load_n(&vv->leave_requested, __ATOMIC_ACQUIRE))
+		vmx_leave(vv);
+}
 
 #endif

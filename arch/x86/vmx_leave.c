@@ -36,7 +36,7 @@ static uint64_t guest_cr(enum vmcs_field value, enum vmcs_field mask, enum vmcs_
 	return (vmcs_read(value) & ~m) | (vmcs_read(shadow) & m);
 }
 
-static void __noreturn vmx_leave(struct vmx_vcpu *vv)
+void __noreturn vmx_leave(struct vmx_vcpu *vv)
 {
 	struct native_frame f = {
 		.regs = *vv->vcpu.regs,
@@ -74,12 +74,6 @@ static void __noreturn vmx_leave(struct vmx_vcpu *vv)
 	log_info("vcpu%u: left VMX operation, running natively", vv->vcpu.vp_index);
 	__atomic_store_n(&vv->left, true, __ATOMIC_RELEASE);
 	vmx_resume_native(&f);
-}
-
-void vmx_leave_if_requested(struct vmx_vcpu *vv)
-{
-	if (__atomic_load_n(&vv->leave_requested, __ATOMIC_ACQUIRE))
-		vmx_leave(vv);
 }
 
 void vmx_request_leave(struct vmx_vcpu *vv)
