@@ -14,8 +14,6 @@
 #include "hv/log.h"
 #include "hv/partition.h"
 
-#define XAPIC_ICR_LOW		0x300
-#define XAPIC_ICR_HIGH		0x310
 #define MAX_INSN_LEN		15
 
 /* Exit qualification for EPT violations: the access was a write (SDM "Exit Qualification for EPT Violations"). */
@@ -30,13 +28,11 @@ bool exit_is_xapic_write(const struct vcpu *v)
 
 static uint32_t store_value(const struct vcpu *v, const struct insn_store *st)
 {
-	const uint64_t *gprs = (const uint64_t *)v->regs;
-
 	if (!st->from_reg)
 		return (uint32_t)st->imm;
 	if (st->high_byte)
-		return (uint32_t)(gprs[st->reg] >> 8) & 0xff;
-	return (uint32_t)(st->reg == 4 ? vcpu_read_rsp(v) : gprs[st->reg]);
+		return (uint32_t)(vcpu_read_gpr(v, st->reg) >> 8) & 0xff;
+	return (uint32_t)vcpu_read_gpr(v, st->reg);
 }
 
 /* APIC registers are 32 bits wide and 16-byte aligned; other accesses are undefined (SDM "Local APIC Register Address Map"). */
@@ -50,7 +46,7 @@ static void apic_store(struct vcpu *v, unsigned int offset, uint32_t value)
 		apic_write(offset, value);
 		return;
 	}
-	icr = (uint64_t)(apic_read(XAPIC_ICR_HIGH) >> 24) << 32 | value;
+	icr = icr_from_xapic((uint64_t)apic_read(XAPIC_ICR_HIGH) << 32 | value);
 	if (!ipi_intercept(v, icr, false))
 		apic_write(XAPIC_ICR_LOW, value);
 }

@@ -51,25 +51,6 @@ enum exit_action exit_sipi(struct vcpu *v)
 #define CR_QUAL_GPR(q)		((unsigned int)((q) >> 8) & 0xf)
 #define CR_ACCESS_MOV_TO	0
 #define CR_ACCESS_MOV_FROM	1
-#define GPR_RSP			4
-
-static uint64_t read_gpr(const struct vcpu *v, unsigned int n)
-{
-	const uint64_t *gprs = (const uint64_t *)v->regs;
-
-	return n == GPR_RSP ? vcpu_read_rsp(v) : gprs[n];
-}
-
-static void write_gpr(struct vcpu *v, unsigned int n, uint64_t value)
-{
-	uint64_t *gprs = (uint64_t *)v->regs;
-
-	if (n == GPR_RSP)
-		vcpu_write_rsp(v, value);
-	else
-		gprs[n] = value;
-}
-
 enum exit_action exit_cr_access(struct vcpu *v)
 {
 	unsigned int cr = CR_QUAL_NUMBER(v->exit_qual), gpr = CR_QUAL_GPR(v->exit_qual);
@@ -78,7 +59,7 @@ enum exit_action exit_cr_access(struct vcpu *v)
 	case CR_ACCESS_MOV_TO:
 		if (cr != 0 && cr != 3 && cr != 4)
 			break;
-		if (!vcpu_write_cr(v, cr, read_gpr(v, gpr))) {
+		if (!vcpu_write_cr(v, cr, vcpu_read_gpr(v, gpr))) {
 			vcpu_inject_gp(v);
 			return EXIT_RESUME;
 		}
@@ -87,7 +68,7 @@ enum exit_action exit_cr_access(struct vcpu *v)
 	case CR_ACCESS_MOV_FROM:
 		if (cr != 3)
 			break;
-		write_gpr(v, gpr, vcpu_read_cr(v, cr));
+		vcpu_write_gpr(v, gpr, vcpu_read_cr(v, cr));
 		vcpu_skip_instruction(v);
 		return EXIT_RESUME;
 	}

@@ -121,6 +121,30 @@ uint64_t vcpu_read_cr(const struct vcpu *v, unsigned int cr);
 bool vcpu_write_cr(struct vcpu *v, unsigned int cr, uint64_t value);
 
 /*
+ * A general-purpose register by its number in instruction encodings (0 RAX,
+ * 1 RCX, ..., 4 RSP, ..., 15 R15), the order of struct guest_regs; RSP
+ * lives in the VMCS.
+ */
+#define GPR_RSP	4
+
+static inline uint64_t vcpu_read_gpr(const struct vcpu *v, unsigned int n)
+{
+	const uint64_t *gprs = (const uint64_t *)v->regs;
+
+	return n == GPR_RSP ? vcpu_read_rsp(v) : gprs[n];
+}
+
+static inline void vcpu_write_gpr(struct vcpu *v, unsigned int n, uint64_t value)
+{
+	uint64_t *gprs = (uint64_t *)v->regs;
+
+	if (n == GPR_RSP)
+		vcpu_write_rsp(v, value);
+	else
+		gprs[n] = value;
+}
+
+/*
  * Up to len bytes of the instruction at the guest's RIP, through its page
  * tables, and the default operand size of its code in bits (64, 32 or 16).
  * Returns how many bytes were read: fewer where a page is not guest RAM.

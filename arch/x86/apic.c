@@ -14,8 +14,6 @@
 #define XAPIC_EOI	0x0b0
 #define XAPIC_SVR	0x0f0
 #define XAPIC_ISR	0x100		/* eight registers, 0x10 apart */
-#define XAPIC_ICR_LOW	0x300
-#define XAPIC_ICR_HIGH	0x310
 #define XAPIC_LVT_TIMER	0x320
 #define XAPIC_LVT_LINT0	0x350
 #define XAPIC_LVT_LINT1	0x360

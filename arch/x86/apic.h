@@ -4,10 +4,14 @@
 
 #include "hv/compiler.h"
 
+#define XAPIC_ICR_LOW	0x300		/* writing it sends the IPI */
+#define XAPIC_ICR_HIGH	0x310		/* the destination, bits 31:24 */
+
 /*
  * The local APIC of the processor the caller runs on, in whichever mode
  * (xAPIC or x2APIC) the guest has put it. Used to carry out the guest's
- * writes to the Hyper-V APIC MSRs on the real APIC.
+ * writes to the Hyper-V APIC MSRs and to the xAPIC page on the real APIC,
+ * and for Vireo's own kicks and INIT emulation.
  */
 /*
  * A 32-bit local APIC register by its xAPIC MMIO offset; in x2APIC mode the
