@@ -67,8 +67,8 @@ enum exit_action exit_xapic_write(struct vcpu *v)
 	if (st.size == 4 && !(offset & 0xf))
 		apic_store(v, offset, store_value(v, &st));
 	else
-		log_warn("vcpu%u: %u-byte write to the local APIC at offset %#x ignored: only aligned 32-bit "
-			 "accesses are defined", v->vp_index, st.size, offset);
+		log_guest_warn("vcpu%u: %u-byte write to the local APIC at offset %#x ignored: only aligned 32-bit "
+			       "accesses are defined", v->vp_index, st.size, offset);
 	v->rip += st.len;
 	v->rip_changed = true;
 	return EXIT_RESUME;

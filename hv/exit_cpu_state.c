@@ -87,9 +87,9 @@ enum exit_action exit_ept_violation(struct vcpu *v)
 			  (unsigned long long)v->exit_gpa);
 		return EXIT_RESUME;
 	case VCPU_EPT_HIDDEN:
-		log_warn("vcpu%u: guest access to Vireo's memory at %#llx (rip %#llx, qualification %#llx): "
-			 "it sees a page of its own instead", v->vp_index, (unsigned long long)v->exit_gpa,
-			 (unsigned long long)v->rip, (unsigned long long)v->exit_qual);
+		log_guest_warn("vcpu%u: guest access to Vireo's memory at %#llx (rip %#llx, qualification %#llx): "
+			       "it sees a page of its own instead", v->vp_index, (unsigned long long)v->exit_gpa,
+			       (unsigned long long)v->rip, (unsigned long long)v->exit_qual);
 		return EXIT_RESUME;
 	case VCPU_EPT_FATAL:
 		break;

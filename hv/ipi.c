@@ -74,8 +74,8 @@ bool ipi_intercept(struct vcpu *from, uint64_t icr, bool x2apic)
 	if (mode == ICR_DM_INIT && !(icr & ICR_LEVEL_ASSERT))
 		return true;
 	if ((icr & ICR_DEST_LOGICAL) && icr_shorthand(icr) == ICR_SH_NONE) {
-		log_warn("vcpu%u: %s with a logical destination (ICR %#llx) sent to the local APIC as written",
-			 from->vp_index, mode == ICR_DM_INIT ? "INIT" : "SIPI", (unsigned long long)icr);
+		log_guest_warn("vcpu%u: %s with a logical destination (ICR %#llx) sent to the local APIC as written",
+			       from->vp_index, mode == ICR_DM_INIT ? "INIT" : "SIPI", (unsigned long long)icr);
 		return false;
 	}
 	for (unsigned int i = 0; i < p->nr_vcpus; i++) {
@@ -84,7 +84,8 @@ bool ipi_intercept(struct vcpu *from, uint64_t icr, bool x2apic)
 		if (!t || !is_target(from, t, icr, x2apic))
 			continue;
 		if (t == from) {
-			log_warn("vcpu%u: %s to itself ignored", from->vp_index, mode == ICR_DM_INIT ? "INIT" : "SIPI");
+			log_guest_warn("vcpu%u: %s to itself ignored", from->vp_index,
+				       mode == ICR_DM_INIT ? "INIT" : "SIPI");
 			continue;
 		}
 		if (mode == ICR_DM_INIT)

@@ -34,6 +34,36 @@ int log_level_parse(const char *s, enum log_level *out);
 #define log_debug(...)	hv_log(LOG_DEBUG, __VA_ARGS__)
 
 /*
+ * Lines a guest can cause as often as it likes (a refused access, a bad
+ * argument) are rate-limited per call site: at most LOG_GUEST_BURST lines
+ * in each interval of log_guest_interval TSC ticks. The first line printed
+ * after some were dropped says how many; log_guest_dropped counts them all.
+ */
+#define LOG_GUEST_BURST		10
+#define LOG_GUEST_INTERVAL_S	5
+
+struct log_ratelimit {
+	uint64_t interval_start;	/* TSC */
+	uint32_t printed;		/* in this interval */
+	uint32_t dropped;		/* since the last line printed */
+};
+
+/* LOG_GUEST_INTERVAL_S in TSC ticks, set once the TSC rate is known; 0 (the default) is one endless interval. */
+extern uint64_t log_guest_interval;
+extern uint64_t log_guest_dropped;
+
+void hv_log_limited(struct log_ratelimit *rl, enum log_level level, const char *fmt, ...) __printf(3, 4);
+
+#define log_guest(level, ...)						\
+	do {								\
+		static struct log_ratelimit log_guest_rl_;		\
+		hv_log_limited(&log_guest_rl_, level, __VA_ARGS__);	\
+	} while (0)
+#define log_guest_err(...)	log_guest(LOG_ERR, __VA_ARGS__)
+#define log_guest_warn(...)	log_guest(LOG_WARN, __VA_ARGS__)
+#define log_guest_info(...)	log_guest(LOG_INFO, __VA_ARGS__)
+
+/*
  * printf subset: %d %i %u %x %X %s %c %p %% with l/ll/z length, '-', '0' and
  * '#' flags and a width. %s of NULL prints "(null)", %p prints 0x and the
  * address in hex. Any other conversion is copied as it stands. Always

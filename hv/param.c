@@ -25,9 +25,9 @@ const char *part_param_name(unsigned int id)
 }
 
 /*
- * A refusal the guest caused is logged at info rather than warning: the guest
- * can repeat it at will, and log_threshold = LOG_WARN then keeps it out of
- * the log.
+ * A refusal the guest caused is logged at info rather than warning, and
+ * rate-limited: the guest can repeat it at will, and log_threshold =
+ * LOG_WARN keeps it out of the log altogether.
  */
 static enum log_level refusal_level(enum caller who)
 {
@@ -42,10 +42,10 @@ int part_set_param(struct partition *p, enum caller who, unsigned int id, uint64
 
 	if (who != CALLER_MGMT) {
 		if (name)
-			hv_log(level, "partition: guest may not set %s (%s)", name, hv_strerror(HV_EPERM));
+			log_guest(level, "partition: guest may not set %s (%s)", name, hv_strerror(HV_EPERM));
 		else
-			hv_log(level, "partition: guest may not set parameter %u (%s)", id,
-			       hv_strerror(HV_EPERM));
+			log_guest(level, "partition: guest may not set parameter %u (%s)", id,
+				  hv_strerror(HV_EPERM));
 		return -HV_EPERM;
 	}
 	if (!name) {

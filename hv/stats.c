@@ -130,6 +130,8 @@ static void print_memory(const struct partition *p)
 void stats_print(const struct partition *p)
 {
 	print_memory(p);
+	log_info("stats: guest-caused log lines dropped %llu",
+		 (unsigned long long)__atomic_load_n(&log_guest_dropped, __ATOMIC_RELAXED));
 	for (unsigned int i = 0; i < p->nr_vcpus && i < MAX_VCPUS; i++) {
 		const struct vcpu *v = p->vcpu[i];
 

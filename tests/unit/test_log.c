@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* hv_log and the level names (hv/log.c), through the fake log sink. */
+#include "arch/x86/cpu.h"
 #include "hv/errno.h"
 #include "hv/log.h"
 #include "tests/unit/fake.h"
@@ -104,6 +105,71 @@ static void unknown_level_names_are_refused(void)
 	}
 }
 
+static unsigned int count_lines(const char *s, const char *needle)
+{
+	unsigned int n = 0;
+
+	for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/* One call site a guest can drive as often as it likes. */
+static void guest_caused(unsigned int i)
+{
+	log_guest_warn("vcpu0: refused %u", i);
+}
+
+/*
+ * A flood from one call site prints LOG_GUEST_BURST lines per interval; the
+ * first line of the next interval says how many were dropped. The fake TSC
+ * advances 1000 ticks a read.
+ */
+static void guest_caused_lines_are_rate_limited(void)
+{
+	uint64_t dropped_before = log_guest_dropped;
+
+	log_guest_interval = 1000000;
+	fake_log_clear();
+	for (unsigned int i = 0; i < 100; i++)
+		guest_caused(i);
+	CHECK_EQ(count_lines(fake_log, "vireo: warning: vcpu0: refused"), LOG_GUEST_BURST);
+	CHECK(strstr(fake_log, "refused 9\r\n") != NULL);
+	CHECK(strstr(fake_log, "refused 10\r\n") == NULL);
+	CHECK_EQ(log_guest_dropped - dropped_before, 90);
+
+	/* A new interval: the count of what was dropped, then the line. */
+	for (unsigned int i = 0; i < 1000; i++)
+		cpu_rdtsc();
+	fake_log_clear();
+	guest_caused(1000);
+	CHECK_STR(fake_log, "vireo: warning: log: 90 lines like the next one dropped (at most 10 every 5 s)\r\n"
+			    "vireo: warning: vcpu0: refused 1000\r\n");
+	log_guest_interval = 0;
+}
+
+/* Without a TSC rate there is one interval: nothing more is printed, however long it lasts. */
+static void without_an_interval_the_burst_is_all(void)
+{
+	log_guest_interval = 0;
+	fake_log_clear();
+	for (unsigned int i = 0; i < 2 * LOG_GUEST_BURST; i++)
+		log_guest_info("hypercall refused");
+	CHECK_EQ(count_lines(fake_log, "hypercall refused"), LOG_GUEST_BURST);
+}
+
+/* Rate-limited lines obey the threshold too, and one held back by it is not counted as dropped. */
+static void rate_limited_lines_obey_the_threshold(void)
+{
+	uint64_t dropped_before = log_guest_dropped;
+
+	fake_log_clear();
+	for (unsigned int i = 0; i < 3 * LOG_GUEST_BURST; i++)
+		log_guest(LOG_DEBUG, "debug detail");
+	CHECK_STR(fake_log, "");
+	CHECK_EQ(log_guest_dropped, dropped_before);
+}
+
 int main(void)
 {
 	RUN("log", threshold_starts_at_info);
@@ -112,5 +178,8 @@ int main(void)
 	RUN("log", long_message_is_truncated);
 	RUN("log", level_names_round_trip);
 	RUN("log", unknown_level_names_are_refused);
+	RUN("log", guest_caused_lines_are_rate_limited);
+	RUN("log", without_an_interval_the_burst_is_all);
+	RUN("log", rate_limited_lines_obey_the_threshold);
 	return test_suite_failures != 0;
 }

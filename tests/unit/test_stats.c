@@ -215,6 +215,7 @@ static void print_table(void)
 
 	stats_print(&f.part);
 	check_log("vireo: stats: vireo memory 0 pages in 0 ranges\r\n"
+		  "vireo: stats: guest-caused log lines dropped 0\r\n"
 		  "vireo: stats: vcpu3 total 10 exits\r\n"
 		  "vireo: stats: vcpu3 exits CPUID 5, MSR_READ 2, MSR_WRITE 1, UNKNOWN_35 1, other 1\r\n"
 		  "vireo: stats: vcpu3 cpuid 40000003 3, other 1\r\n"
@@ -231,7 +232,7 @@ static void print_table(void)
 	check_log("");
 }
 
-/* Vireo's memory: the sum of the ranges hidden from the guest, in pages. */
+/* Vireo's memory: the sum of the ranges hidden from the guest, in pages; then what the log's rate limit dropped. */
 static void print_memory(void)
 {
 	setup((struct vf_mask)VF_OFF);
@@ -239,8 +240,11 @@ static void print_memory(void)
 	CHECK_EQ(part_add_hv_range(&f.part, 0x100000, 0x2f000), 0);
 	CHECK_EQ(part_add_hv_range(&f.part, 0x7000000, 0x101000), 0);
 	CHECK_EQ(part_add_hv_range(&f.part, 0xfff000, 0x1000), 0);
+	log_guest_dropped = 42;
 	stats_print(&f.part);
-	check_log("vireo: stats: vireo memory 305 pages in 3 ranges\r\n");
+	check_log("vireo: stats: vireo memory 305 pages in 3 ranges\r\n"
+		  "vireo: stats: guest-caused log lines dropped 42\r\n");
+	log_guest_dropped = 0;
 }
 
 /* A long list goes on over several lines, none longer than a log line, no counter lost. */
