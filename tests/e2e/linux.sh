@@ -112,7 +112,7 @@ linux_command() {
 	echo "vmlinuz initrd=\\initrd.img $LINUX_PARAMS${*:+ $*}"
 }
 
-# linux_boot DIR SECONDS CPUS: bochs_boot, keeping the wall-clock seconds it
+# linux_boot DIR SECONDS CPUS: bochs_boot, keeping the Bochs CPU seconds it
 # took in DIR/elapsed and the limit in DIR/limit, for expect_powered_off.
 linux_boot() {
 	local dir=$1 limit=$2 cpus=$3
@@ -128,8 +128,8 @@ expect_powered_off() {
 	local dir=$1 elapsed limit
 	elapsed=$(cat "$dir/elapsed") limit=$(cat "$dir/limit")
 	if grep -q 'ACPI control: soft power off' "$dir/bochs.out" && [ "$elapsed" -lt "$limit" ]; then
-		pass "the guest powered the machine off after $elapsed s (limit $limit s)"
+		pass "the guest powered the machine off after $elapsed s of Bochs CPU time (limit $limit s)"
 	else
-		fail "the guest powered the machine off (ran $elapsed s of $limit s)"
+		fail "the guest powered the machine off (ran $elapsed s of Bochs CPU time, limit $limit s)"
 	fi
 }
