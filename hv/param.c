@@ -83,10 +83,23 @@ int part_get_param(const struct partition *p, unsigned int id, uint64_t *val)
  * Vireo's own memory (image, host page tables, VMCS and stacks): gmem_*()
  * refuses any guest-supplied address that reaches one of these ranges.
  */
+/* A range that touches or overlaps one already recorded extends it: the firmware often allocates side by side. */
 int part_add_hv_range(struct partition *p, uint64_t base, uint64_t size)
 {
+	uint64_t end = base + size;
+
 	if (!size || size > UINT64_MAX - base)
 		return -HV_EINVAL;
+	for (unsigned int i = 0; i < p->nr_hv_mem; i++) {
+		struct mem_range *r = &p->hv_mem[i];
+		uint64_t r_end = r->base + r->size;
+
+		if (base <= r_end && r->base <= end) {
+			r->base = base < r->base ? base : r->base;
+			r->size = (end > r_end ? end : r_end) - r->base;
+			return 0;
+		}
+	}
 	if (p->nr_hv_mem >= MAX_HV_RANGES)
 		return -HV_ENOSPC;
 	p->hv_mem[p->nr_hv_mem++] = (struct mem_range){ base, size };

@@ -6,7 +6,7 @@
 #include "viridian/viridian.h"
 
 #define MAX_VCPUS	64
-#define MAX_HV_RANGES	16
+#define MAX_HV_RANGES	(MAX_VCPUS + 16)	/* a vCPU each, the rest of Vireo's memory, the image */
 
 /* Partition parameters, set by the management partition (hv/param.c). */
 enum part_param {

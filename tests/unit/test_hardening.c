@@ -149,7 +149,7 @@ static void every_range_checked(void)
 		CHECK_EQ(part_add_hv_range(&f.part, last, 0x1000), 0);
 	}
 	CHECK_EQ(f.part.nr_hv_mem, MAX_HV_RANGES);
-	CHECK_EQ(part_add_hv_range(&f.part, 0x60000, 0x1000), -HV_ENOSPC);
+	CHECK_EQ(part_add_hv_range(&f.part, last + 0x2000, 0x1000), -HV_ENOSPC);
 	enable_page(v);
 	f.regs.rcx = NOTIFY;
 	f.regs.rdx = last + 0xff8;

@@ -219,14 +219,41 @@ static void bad_hv_ranges_are_refused(void)
 	}
 }
 
-static void hv_ranges_fill_up(void)
+/* Ranges that touch or overlap become one; others stay apart. */
+static void touching_hv_ranges_merge(void)
 {
 	reset_all();
+	CHECK_EQ(part_add_hv_range(&part, 0x10000, 0x1000), 0);
+	CHECK_EQ(part_add_hv_range(&part, 0x11000, 0x2000), 0);	/* after it */
+	CHECK_EQ(part_add_hv_range(&part, 0xe000, 0x2000), 0);		/* before it */
+	CHECK_EQ(part_add_hv_range(&part, 0x12000, 0x800), 0);		/* inside */
+	CHECK_EQ(part_add_hv_range(&part, 0x20000, 0x1000), 0);	/* apart */
+	CHECK_EQ(part.nr_hv_mem, 2);
+	CHECK_EQ(part.hv_mem[0].base, 0xe000);
+	CHECK_EQ(part.hv_mem[0].size, 0x5000);
+	CHECK_EQ(part.hv_mem[1].base, 0x20000);
+	CHECK_EQ(part.hv_mem[1].size, 0x1000);
+	/* Overlapping both ends, near the top of the address space. */
+	CHECK_EQ(part_add_hv_range(&part, 0xfffffffffffff000ULL, 0xfff), 0);
+	CHECK_EQ(part_add_hv_range(&part, 0xffffffffffffe000ULL, 0x1800), 0);
+	CHECK_EQ(part.nr_hv_mem, 3);
+	CHECK_EQ(part.hv_mem[2].base, 0xffffffffffffe000ULL);
+	CHECK_EQ(part.hv_mem[2].size, 0x1fff);
+}
+
+/* Enough slots for a vCPU's memory each on the largest machine, apart from the rest. */
+static void hv_ranges_fill_up(void)
+{
+	_Static_assert(MAX_HV_RANGES >= MAX_VCPUS + 8, "a range per vCPU and the fixed allocations");
+	reset_all();
 	for (unsigned int i = 0; i < MAX_HV_RANGES; i++)
-		CHECK_EQ(part_add_hv_range(&part, 0x100000 + i * 0x1000ULL, 0x1000), 0);
+		CHECK_EQ(part_add_hv_range(&part, 0x100000 + i * 0x2000ULL, 0x1000), 0);
 	CHECK_EQ(part_add_hv_range(&part, 0x900000, 0x1000), -HV_ENOSPC);
 	CHECK_EQ(part.nr_hv_mem, MAX_HV_RANGES);
-	CHECK_EQ(part.hv_mem[MAX_HV_RANGES - 1].base, 0x100000 + (MAX_HV_RANGES - 1) * 0x1000ULL);
+	CHECK_EQ(part.hv_mem[MAX_HV_RANGES - 1].base, 0x100000 + (MAX_HV_RANGES - 1) * 0x2000ULL);
+	/* One that touches a recorded range still fits. */
+	CHECK_EQ(part_add_hv_range(&part, 0x101000, 0x1000), 0);
+	CHECK_EQ(part.hv_mem[0].size, 0x2000);
 	/* A bad range is EINVAL even when full. */
 	CHECK_EQ(part_add_hv_range(&part, 0x900000, 0), -HV_EINVAL);
 }
@@ -243,6 +270,7 @@ int main(void)
 	RUN("param", get_unset_reads_zero);
 	RUN("param", hv_ranges_are_recorded);
 	RUN("param", bad_hv_ranges_are_refused);
+	RUN("param", touching_hv_ranges_merge);
 	RUN("param", hv_ranges_fill_up);
 	return test_suite_failures != 0;
 }
