@@ -25,13 +25,16 @@ WARNINGS	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 		   -Wpointer-arith -Wundef -Wvla -Wimplicit-fallthrough
 KCFLAGS		:= -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-builtin -fno-stack-protector \
 		   -fno-strict-aliasing -fpic -fshort-wchar -mno-red-zone -mgeneral-regs-only \
-		   -fno-asynchronous-unwind-tables -DGNU_EFI_USE_MS_ABI \
+		   -fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections -fvisibility=hidden \
+		   -DGNU_EFI_USE_MS_ABI \
 		   -isystem $(EFI_INC) -isystem $(EFI_INC)/x86_64 -I.
+# The loader runs once: boot/ is built for size, the exit path for speed.
+$(B)/efi/boot/%.o: KCFLAGS += -Os
 # make TRAP_ALL_MSRS=1: every MSR access exits (a measurement build for make bench).
 KCFLAGS		+= $(if $(TRAP_ALL_MSRS),-DVIREO_TRAP_ALL_MSRS)
 # make FAIL_LAUNCH=N: VMLAUNCH fails on processor N (a test build for the undo of a load).
 KCFLAGS		+= $(if $(FAIL_LAUNCH),-DVIREO_FAIL_LAUNCH=$(FAIL_LAUNCH))
-KLDFLAGS	:= -nostdlib -znocombreloc -shared -Bsymbolic --no-undefined -T linker.ld
+KLDFLAGS	:= -nostdlib -znocombreloc -shared -Bsymbolic --no-undefined --gc-sections --exclude-libs ALL -T linker.ld
 EFI_SECTIONS	:= -j .text -j .data -j .dynamic -j .dynsym -j .rela -j .reloc
 
 # The hypervisor image.
@@ -59,7 +62,7 @@ $(B)/efi/%_asm.o: %.asm
 
 $(B)/vireo.so: $(VIREO_OBJS) linker.ld
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(LD) $(KLDFLAGS) $(EFI_CRT0) $(VIREO_OBJS) -L$(EFI_LIB) -lefi -lgnuefi -o $@
+	$(Q)$(LD) $(KLDFLAGS) $(EFI_CRT0) $(VIREO_OBJS) -L$(EFI_LIB) -lgnuefi -o $@
 
 # Each test program: tests/<name>/*.c (+ *.asm) linked the same way as Vireo.
 # (pc is a literal %, so that make does not substitute the stem into patsubst.)
@@ -72,7 +75,7 @@ $(B)/%.so: $$(patsubst $$(pc).c,$(B)/efi/$$(pc).o,$$(wildcard tests/$$*/*.c)) \
 
 $(B)/%.efi: $(B)/%.so
 	@$(if $(Q),echo "  EFI     $@")
-	$(Q)$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
+	$(Q)$(OBJCOPY) $(EFI_SECTIONS) --strip-all --target efi-app-x86_64 --subsystem=10 $< $@
 
 # ---------------------------------------------------------------- hosted unit tests
 #

@@ -5,9 +5,8 @@
  * power-off. Found through the firmware's configuration table (UEFI "EFI
  * Configuration Table", ACPI "Root System Description Pointer").
  */
-#include <efi.h>
-#include <efilib.h>
 #include "boot/acpi.h"
+#include "boot/efi_lib.h"
 #include "hv/string.h"
 
 #define RSDP_XSDT_OFFSET	24
@@ -39,6 +38,7 @@ static uint16_t fadt_sleep_port(const uint8_t *fadt)
 }
 
 static EFI_GUID acpi20_guid = ACPI_20_TABLE_GUID;
+static EFI_GUID acpi10_guid = ACPI_TABLE_GUID;
 
 uint16_t acpi_sleep_port(void)
 {
@@ -46,9 +46,9 @@ uint16_t acpi_sleep_port(void)
 	unsigned int entry_size;
 	uint32_t len;
 
-	if (EFI_ERROR(LibGetSystemConfigurationTable(&acpi20_guid, (void **)&rsdp)) &&
-	    EFI_ERROR(LibGetSystemConfigurationTable(&AcpiTableGuid, (void **)&rsdp)))
-		return 0;
+	rsdp = efi_config_table(&acpi20_guid);
+	if (!rsdp)
+		rsdp = efi_config_table(&acpi10_guid);
 	if (!rsdp || hv_memcmp(rsdp, "RSD PTR ", 8))
 		return 0;
 	if (rsdp[15] >= 2 && read64(rsdp + RSDP_XSDT_OFFSET)) {

@@ -4,10 +4,9 @@
  * volume it was loaded from, then the UEFI shell's command-line words, which
  * override the file key by key.
  */
-#include <efi.h>
-#include <efilib.h>
 #include "boot/cfgload.h"
 #include "boot/console.h"
+#include "boot/efi_lib.h"
 #include "hv/string.h"
 #include "hv/version.h"
 
@@ -17,19 +16,18 @@
 /* "\EFI\vireo\vireo.efi" -> "\EFI\vireo\vireo.cfg" */
 static void cfg_path_beside(const EFI_DEVICE_PATH *image_path, CHAR16 *out, size_t out_len)
 {
-	CHAR16 *path = DevicePathToStr((EFI_DEVICE_PATH *)image_path);
-	size_t len = 0, dir = 0;
+	size_t dir = 0;
 
-	for (; path && path[len] && len + 1 < out_len; len++) {
-		out[len] = path[len] == L'/' ? L'\\' : path[len];
+	efi_image_file_path(image_path, out, out_len);
+	for (size_t len = 0; out[len]; len++) {
+		if (out[len] == L'/')
+			out[len] = L'\\';
 		if (out[len] == L'\\')
 			dir = len + 1;
 	}
 	for (size_t i = 0; CFG_NAME[i] && dir + 1 < out_len; i++)
 		out[dir++] = CFG_NAME[i];
 	out[dir] = 0;
-	if (path)
-		FreePool(path);
 }
 
 static EFI_FILE_HANDLE open_root(EFI_LOADED_IMAGE *li)
@@ -37,7 +35,7 @@ static EFI_FILE_HANDLE open_root(EFI_LOADED_IMAGE *li)
 	EFI_FILE_IO_INTERFACE *fs;
 	EFI_FILE_HANDLE root;
 
-	if (EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, li->DeviceHandle, &FileSystemProtocol,
+	if (EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, li->DeviceHandle, &efi_simple_file_system_guid,
 					(void **)&fs)))
 		return NULL;
 	if (EFI_ERROR(uefi_call_wrapper(fs->OpenVolume, 2, fs, &root)))
@@ -45,25 +43,40 @@ static EFI_FILE_HANDLE open_root(EFI_LOADED_IMAGE *li)
 	return root;
 }
 
-/* Reads the file into buf; -1 when there is no file, -2 when it cannot be read whole. */
-static int read_file(EFI_LOADED_IMAGE *li, const CHAR16 *path, char *buf, size_t size, size_t *len)
+/*
+ * The whole file in pool memory (the caller frees it), its length in *len:
+ * NULL and 0 when there is no file, NULL and CFG_UNREADABLE when it is larger
+ * than CFG_MAX_SIZE or cannot be read whole.
+ */
+#define CFG_UNREADABLE	((size_t)-1)
+static char *read_file(EFI_LOADED_IMAGE *li, const CHAR16 *path, size_t *len)
 {
 	EFI_FILE_HANDLE root = open_root(li), file;
-	UINTN n = size;
+	EFI_FILE_INFO *info;
 	EFI_STATUS status;
+	char *buf = NULL;
+	UINTN n = 0;
 
+	*len = 0;
 	if (!root)
-		return -1;
+		return NULL;
 	status = uefi_call_wrapper(root->Open, 5, root, &file, (CHAR16 *)path, EFI_FILE_MODE_READ, 0);
 	uefi_call_wrapper(root->Close, 1, root);
 	if (EFI_ERROR(status))
-		return -1;
-	status = uefi_call_wrapper(file->Read, 3, file, &n, buf);
+		return NULL;
+	info = efi_file_info(file);
+	if (info && info->FileSize <= CFG_MAX_SIZE) {
+		n = info->FileSize;
+		buf = efi_pool_alloc(n ? n : 1);
+	}
+	if (buf && (EFI_ERROR(uefi_call_wrapper(file->Read, 3, file, &n, buf)) || n != info->FileSize)) {
+		efi_pool_free(buf);
+		buf = NULL;
+	}
+	efi_pool_free(info);
 	uefi_call_wrapper(file->Close, 1, file);
-	if (EFI_ERROR(status) || n == size)
-		return -2;
-	*len = n;
-	return 0;
+	*len = buf ? n : CFG_UNREADABLE;
+	return buf;
 }
 
 int cfgload_write_file(EFI_HANDLE image, const char *text, size_t len)
@@ -74,7 +87,7 @@ int cfgload_write_file(EFI_HANDLE image, const char *text, size_t len)
 	UINTN n = len;
 	EFI_STATUS status;
 
-	if (EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol, (void **)&li)))
+	if (EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, image, &efi_loaded_image_guid, (void **)&li)))
 		return -1;
 	root = open_root(li);
 	if (!root)
@@ -88,12 +101,12 @@ int cfgload_write_file(EFI_HANDLE image, const char *text, size_t len)
 	/* Truncate by deleting and creating again would lose the handle; write, then set the size. */
 	status = uefi_call_wrapper(file->Write, 3, file, &n, (void *)text);
 	if (!EFI_ERROR(status)) {
-		EFI_FILE_INFO *info = LibFileInfo(file);
+		EFI_FILE_INFO *info = efi_file_info(file);
 
 		if (info) {
 			info->FileSize = len;
-			status = uefi_call_wrapper(file->SetInfo, 4, file, &GenericFileInfo, info->Size, info);
-			FreePool(info);
+			status = uefi_call_wrapper(file->SetInfo, 4, file, &efi_file_info_guid, info->Size, info);
+			efi_pool_free(info);
 		}
 	}
 	uefi_call_wrapper(file->Close, 1, file);
@@ -117,33 +130,47 @@ static void print_help(void)
 		console_printf("%s\n", lines[i]);
 }
 
-enum cfgload_result cfgload(EFI_HANDLE image, struct vireo_config *cfg)
+/*
+ * vireo.cfg, parsed into cfg. The text is read into pool memory that is freed
+ * again: it is needed only now, and a buffer in the image would stay in the
+ * memory Vireo keeps.
+ */
+static enum cfgload_result load_file(EFI_HANDLE image, struct vireo_config *cfg)
 {
-	static char text[CFG_MAX_SIZE];
+	enum cfgload_result result = CFGLOAD_OK;
 	EFI_LOADED_IMAGE *li;
 	struct cfg_error err;
-	CHAR16 path[256], **argv;
+	CHAR16 path[256];
+	char *text;
 	size_t len;
-	INTN argc;
-	int rc;
+
+	if (EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, image, &efi_loaded_image_guid, (void **)&li)))
+		return CFGLOAD_ERROR;
+	cfg_path_beside(li->FilePath, path, ARRAY_SIZE(path));
+	text = read_file(li, path, &len);
+	if (!text && len == CFG_UNREADABLE) {
+		console_printf("vireo: error: vireo.cfg cannot be read (larger than %u bytes?)\n", CFG_MAX_SIZE);
+		result = CFGLOAD_ERROR;
+	} else if (text && cfg_parse_file(cfg, "vireo.cfg", text, len, &err)) {
+		console_printf("vireo: error: %s\n", err.text);
+		result = CFGLOAD_ERROR;
+	}
+	efi_pool_free(text);
+	return result;
+}
+
+enum cfgload_result cfgload(EFI_HANDLE image, struct vireo_config *cfg)
+{
+	struct cfg_error err;
+	CHAR16 **argv;
+	UINTN argc;
 
 	cfg_init(cfg);
-	if (EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol, (void **)&li)))
+	if (load_file(image, cfg) != CFGLOAD_OK)
 		return CFGLOAD_ERROR;
 
-	cfg_path_beside(li->FilePath, path, ARRAY_SIZE(path));
-	rc = read_file(li, path, text, sizeof(text), &len);
-	if (rc == -2) {
-		console_printf("vireo: error: vireo.cfg cannot be read (larger than %u bytes?)\n", CFG_MAX_SIZE);
-		return CFGLOAD_ERROR;
-	}
-	if (rc == 0 && cfg_parse_file(cfg, "vireo.cfg", text, len, &err)) {
-		console_printf("vireo: error: %s\n", err.text);
-		return CFGLOAD_ERROR;
-	}
-
-	argc = GetShellArgcArgv(image, &argv);
-	for (INTN i = 1; i < argc; i++) {
+	argc = efi_shell_args(image, &argv);
+	for (UINTN i = 1; i < argc; i++) {
 		char word[256];
 		size_t n = 0;
 

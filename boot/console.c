@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#include <efi.h>
-#include <efilib.h>
 #include "arch/x86/serial.h"
+#include "boot/efi_lib.h"
 #include "boot/console.h"
 #include "hv/log.h"
 
@@ -17,7 +16,7 @@ static bool attached;
 static bool conout_has_uart(void)
 {
 	UINTN size = 0;
-	UINT8 *buf = LibGetVariableAndSize(L"ConOut", &EfiGlobalVariable, &size);
+	UINT8 *buf = efi_variable(L"ConOut", &efi_global_variable_guid, &size);
 	bool found = false;
 
 	for (UINTN off = 0; buf && off + 4 <= size;) {
@@ -30,8 +29,7 @@ static bool conout_has_uart(void)
 			break;
 		off += len;
 	}
-	if (buf)
-		FreePool(buf);
+	efi_pool_free(buf);
 	return found;
 }
 

@@ -6,8 +6,6 @@
  * which goes on running deprivileged. Anything that prevents that leaves the
  * machine as it was and returns an error: the boot continues without Vireo.
  */
-#include <efi.h>
-#include <efilib.h>
 #include "arch/x86/cpu.h"
 #include "arch/x86/ept_setup.h"
 #include "arch/x86/host.h"
@@ -17,6 +15,7 @@
 #include "boot/cfgload.h"
 #include "boot/clock.h"
 #include "boot/console.h"
+#include "boot/efi_lib.h"
 #include "boot/mp.h"
 #include "boot/platform.h"
 #include "boot/platform_efi.h"
@@ -419,11 +418,10 @@ static EFI_STATUS chainload(EFI_HANDLE image, const char *next)
 	for (i = 0; next[i] && i + 1 < ARRAY_SIZE(wide); i++)
 		wide[i] = (CHAR16)(unsigned char)next[i];
 	wide[i] = 0;
-	status = uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol, (void **)&li);
-	path = EFI_ERROR(status) ? NULL : FileDevicePath(li->DeviceHandle, wide);
+	status = uefi_call_wrapper(BS->HandleProtocol, 3, image, &efi_loaded_image_guid, (void **)&li);
+	path = EFI_ERROR(status) ? NULL : efi_file_device_path(li->DeviceHandle, wide);
 	status = path ? uefi_call_wrapper(BS->LoadImage, 6, FALSE, image, path, NULL, 0, &loaded) : EFI_NOT_FOUND;
-	if (path)
-		FreePool(path);
+	efi_pool_free(path);
 	if (EFI_ERROR(status)) {
 		console_printf("vireo: error: cannot load next = \"%s\" (EFI status %#llx); Vireo runs, boot goes on\n",
 			       next, (unsigned long long)status);
@@ -440,7 +438,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	struct image_copy copy;
 	EFI_STATUS status;
 
-	InitializeLib(image, st);
+	efi_lib_init(st);
 	status = image_run_relocated(image, vireo_main, &copy);
 	if (!copy.nr_vcpus)
 		return status;

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#include <efi.h>
-#include <efilib.h>
 #include "arch/x86/guest_resume.h"
+#include "boot/efi_lib.h"
 #include "boot/mp.h"
 #include "hv/log.h"
 

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include <efi.h>
-#include <efilib.h>
+#include "boot/efi_lib.h"
 #include "boot/platform.h"
 #include "boot/platform_efi.h"
 #include "hv/log.h"
@@ -49,32 +48,29 @@ void platform_free_all(void)
 
 uint64_t platform_ram_top(void)
 {
-	UINTN entries, key, desc_size;
-	UINT32 desc_version;
-	EFI_MEMORY_DESCRIPTOR *map = LibMemoryMap(&entries, &key, &desc_size, &desc_version);
+	UINTN entries = 0, desc_size = 0;
+	EFI_MEMORY_DESCRIPTOR *map = efi_memory_map(&entries, &desc_size);
 	uint64_t top = 0;
 
 	for (UINTN i = 0; map && i < entries; i++) {
-		EFI_MEMORY_DESCRIPTOR *d = (EFI_MEMORY_DESCRIPTOR *)((UINT8 *)map + i * desc_size);
+		EFI_MEMORY_DESCRIPTOR *d = efi_memory_desc(map, desc_size, i);
 		uint64_t end = d->PhysicalStart + d->NumberOfPages * EFI_PAGE_SIZE;
 
 		if (d->Type != EfiMemoryMappedIO && d->Type != EfiMemoryMappedIOPortSpace && end > top)
 			top = end;
 	}
-	if (map)
-		FreePool(map);
+	efi_pool_free(map);
 	return top;
 }
 
 struct free_memory platform_free_memory(void)
 {
-	UINTN entries, key, desc_size;
-	UINT32 desc_version;
-	EFI_MEMORY_DESCRIPTOR *map = LibMemoryMap(&entries, &key, &desc_size, &desc_version);
+	UINTN entries = 0, desc_size = 0;
+	EFI_MEMORY_DESCRIPTOR *map = efi_memory_map(&entries, &desc_size);
 	struct free_memory m = { 0, 0 };
 
 	for (UINTN i = 0; map && i < entries; i++) {
-		EFI_MEMORY_DESCRIPTOR *d = (EFI_MEMORY_DESCRIPTOR *)((UINT8 *)map + i * desc_size);
+		EFI_MEMORY_DESCRIPTOR *d = efi_memory_desc(map, desc_size, i);
 
 		if (d->Type != EfiConventionalMemory)
 			continue;
@@ -82,8 +78,7 @@ struct free_memory platform_free_memory(void)
 		if (d->NumberOfPages > m.largest_run)
 			m.largest_run = d->NumberOfPages;
 	}
-	if (map)
-		FreePool(map);
+	efi_pool_free(map);
 	return m;
 }
 

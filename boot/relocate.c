@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include <efi.h>
-#include <efilib.h>
+#include "boot/efi_lib.h"
 #include "boot/relocate.h"
 #include "hv/string.h"
 
@@ -59,7 +58,7 @@ EFI_STATUS image_run_relocated(EFI_HANDLE image, resume_fn_t entry, struct image
 	EFI_STATUS status;
 	UINTN pages;
 
-	status = uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol, (void **)&li);
+	status = uefi_call_wrapper(BS->HandleProtocol, 3, image, &efi_loaded_image_guid, (void **)&li);
 	if (EFI_ERROR(status))
 		return status;
 	pages = EFI_SIZE_TO_PAGES(li->ImageSize);

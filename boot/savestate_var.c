@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include <efi.h>
-#include <efilib.h>
+#include "boot/efi_lib.h"
 #include "boot/savestate_var.h"
 #include "hv/log.h"
 #include "hv/partition.h"
@@ -18,7 +17,7 @@ void savestate_sync(const struct partition *p)
 {
 	struct part_record saved, now;
 	UINTN size = 0;
-	void *buf = LibGetVariableAndSize(RECORD_VAR, &vireo_vendor_guid, &size);
+	void *buf = efi_variable(RECORD_VAR, &vireo_vendor_guid, &size);
 	EFI_STATUS status;
 
 	if (buf) {
@@ -26,7 +25,7 @@ void savestate_sync(const struct partition *p)
 			log_warn("partition: the saved-state record is unreadable; writing a new one");
 		else
 			part_record_compare(p, &saved);
-		FreePool(buf);
+		efi_pool_free(buf);
 	}
 	part_record_build(p, &now);
 	status = uefi_call_wrapper(RT->SetVariable, 5, RECORD_VAR, &vireo_vendor_guid, RECORD_ATTRS,
