@@ -259,17 +259,19 @@ static int for_each_ap(const struct mp_cpus *cpus, const struct image_copy *copy
  */
 static EFI_STATUS check_memory(const struct mp_cpus *cpus)
 {
-	unsigned int ept_largest = 0, nr = 0;
-	unsigned int ept = vmx_has_ept(vmx_caps) ? ept_setup_pages(&ept_largest) : 0;
-	struct footprint f = {
-		.fixed = host_pages() + ept,
-		.per_cpu = EFI_SIZE_TO_PAGES(sizeof(struct vmx_vcpu)),
-	};
+	unsigned int ept_largest = 0, nr = 0, ept;
+	struct footprint f;
 	struct free_memory m = platform_free_memory();
 	char what[256];
 
 	for (uint32_t enabled = cpus->enabled; enabled; enabled &= enabled - 1)
 		nr++;
+	/* Ranges the EPT hides: the image copy, the partition, the capabilities, the host's tables and a vCPU each. */
+	ept = vmx_has_ept(vmx_caps) ? ept_setup_pages(partition, vmx_caps, 3 + HOST_ALLOCATIONS + nr, &ept_largest) : 0;
+	f = (struct footprint){
+		.fixed = host_pages() + ept,
+		.per_cpu = EFI_SIZE_TO_PAGES(sizeof(struct vmx_vcpu)),
+	};
 	f.largest = ept_largest > f.per_cpu ? ept_largest : f.per_cpu;
 	if (footprint_fits(&f, nr, &m))
 		return EFI_SUCCESS;
@@ -328,10 +330,10 @@ static EFI_STATUS virtualize(struct image_copy *copy, const struct guest_resume 
 	for (unsigned int cpu = 0; cpu < cpus.count; cpu++)
 		if ((cpus.enabled & (1u << cpu)) && !vcpu_create(cpu))
 			return refuse(EFI_OUT_OF_RESOURCES, "not enough memory for the vCPUs", "free memory or add RAM");
-	if (vmx_has_ept(vmx_caps) && ept_setup_alloc(partition, vmx_caps))
-		return refuse(EFI_OUT_OF_RESOURCES, "not enough memory for the EPT", "free memory or add RAM");
 	if (platform_protect(partition, copy))
 		return refuse(EFI_OUT_OF_RESOURCES, "too many memory ranges to protect", "report this as a bug");
+	if (vmx_has_ept(vmx_caps) && ept_setup_alloc(partition, vmx_caps))
+		return refuse(EFI_OUT_OF_RESOURCES, "not enough memory for the EPT", "free memory or add RAM");
 	if (vmx_has_ept(vmx_caps) && ept_setup_map(partition))
 		return refuse(EFI_OUT_OF_RESOURCES, "not enough memory for the EPT", "free memory or add RAM");
 

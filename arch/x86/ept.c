@@ -112,6 +112,25 @@ static int map_level(struct ept *e, uint64_t *table, int level, uint64_t base, u
 	return 0;
 }
 
+/* The tables map_level allocates to map [base, end) below an empty entry of this level. */
+static unsigned int count_level(const struct ept *e, int level, uint64_t base, uint64_t end)
+{
+	uint64_t size = LEVEL_SIZE(level), leaf;
+	unsigned int n = 0;
+
+	for (uint64_t a = base & ~(size - 1); a < end; a += size) {
+		if ((a >= base && a + size <= end && level < 4 && leaf_for(e, level, a, &leaf)) || level == 1)
+			continue;
+		n += 1 + count_level(e, level - 1, a > base ? a : base, a + size < end ? a + size : end);
+	}
+	return n;
+}
+
+unsigned int ept_tables_for(const struct ept *e, uint64_t base, uint64_t end)
+{
+	return 1 + count_level(e, 4, base, end);
+}
+
 int ept_init(struct ept *e)
 {
 	e->pml4 = pool_alloc(e);

@@ -40,8 +40,9 @@ struct host_exception_frame {
 
 /* Shared page tables and IDT; 0 or -HV_ENOMEM. */
 int host_init(void);
-/* The pages host_init allocates. */
+/* The pages host_init allocates, in at most HOST_ALLOCATIONS allocations (PML4, PDPT, PDs, IDT). */
 unsigned int host_pages(void);
+#define HOST_ALLOCATIONS	4
 void host_cpu_init(struct host_cpu *hc);
 
 uint64_t host_cr3(void);

@@ -173,6 +173,40 @@ static void fault_above_the_map_maps_lazily(void)
 	CHECK_EQ(entry, 0x800000000ULL | EPT_RWX | MT_WB << EPT_MT_SHIFT | EPT_LARGE);
 }
 
+/*
+ * The count that sizes the pool is what mapping takes, for every machine here:
+ * 1 GiB pages or not, the MTRRs with and without the UC hole, Vireo's ranges
+ * or none, a map that ends inside a GiB.
+ */
+static void table_count_matches_the_map(void)
+{
+	static const struct {
+		bool pages_1g, hole;
+		unsigned int hv_ranges;
+		uint64_t end;
+	} cases[] = {
+		{ true, true, 2, 4 * GIB },
+		{ true, false, 2, 4 * GIB },
+		{ false, true, 2, 4 * GIB },
+		{ true, true, 0, 4 * GIB },
+		{ false, false, 0, 4 * GIB },
+		{ true, true, 2, 3 * GIB + 5 * MIB },
+		{ true, true, 1, 8 * GIB },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		unsigned int want;
+
+		setup(cases[i].pages_1g);
+		if (!cases[i].hole)
+			mtrr.variable[0].mask = 0;
+		part.nr_hv_mem = cases[i].hv_ranges;
+		want = ept_tables_for(&ept, 0, cases[i].end);
+		CHECK_EQ(ept_map_range(&ept, 0, cases[i].end), 0);
+		CHECK_EQ(pool.used, want);
+	}
+}
+
 static void pool_exhaustion_fails_cleanly(void)
 {
 	setup(false);
@@ -228,6 +262,7 @@ int main(void)
 	RUN("ept", map_with_2m_pages_only);
 	RUN("ept", fault_on_hidden_page_shows_decoy);
 	RUN("ept", fault_above_the_map_maps_lazily);
+	RUN("ept", table_count_matches_the_map);
 	RUN("ept", pool_exhaustion_fails_cleanly);
 	RUN("ept", mtrr_types);
 	return test_suite_failures != 0;
