@@ -84,7 +84,7 @@ $(B)/%.efi: $(B)/%.so
 
 HOST_CFLAGS	:= -std=gnu11 -O1 -g $(WARNINGS) -I. -DHOSTED \
 		   -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-HOSTED_EXTRA	:= arch/x86/vmx_caps.c arch/x86/mtrr.c arch/x86/ept.c arch/x86/insn_store.c boot/config.c boot/config_syntax.c boot/prompt.c
+HOSTED_EXTRA	:= arch/x86/vmx_caps.c arch/x86/cr.c arch/x86/mtrr.c arch/x86/ept.c arch/x86/insn_store.c boot/config.c boot/config_syntax.c boot/prompt.c
 HOST_SRCS	:= $(wildcard hv/*.c viridian/*.c) $(HOSTED_EXTRA)
 HOST_FAKES	:= $(wildcard tests/unit/fake_*.c)
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(B)/host/%,$(wildcard tests/unit/test_*.c))

@@ -17,7 +17,7 @@
 #define AR_DPL_SHIFT	5
 #define AR_L		BIT(13)
 #define AR_DB		BIT(14)
-#define EFER_LME	BIT(8)
+#define PAE_PDPT_ADDR	0xffffffe0ULL		/* CR3 bits 31:5 */
 
 static const struct vmx_caps *caps_of(const struct vcpu *v)
 {
@@ -36,10 +36,20 @@ unsigned int vcpu_guest_cpl(const struct vcpu *v)
 	return (unsigned int)(vmcs_read(GUEST_SS_AR_BYTES) >> AR_DPL_SHIFT) & 3;
 }
 
+static uint64_t guest_cr0(const struct vcpu *v)
+{
+	return cr_guest_view(vmcs_read(GUEST_CR0), vmcs_read(CR0_READ_SHADOW), cr0_host_owned(caps_of(v)));
+}
+
+static uint64_t guest_cr4(const struct vcpu *v)
+{
+	return cr_guest_view(vmcs_read(GUEST_CR4), vmcs_read(CR4_READ_SHADOW), cr4_host_owned(caps_of(v)));
+}
+
+/* PE is the guest's own with unrestricted guest: the register has it, the shadow may not. */
 enum guest_mode vcpu_guest_mode(const struct vcpu *v)
 {
-	(void)v;
-	if (!(vmcs_read(CR0_READ_SHADOW) & X86_CR0_PE))
+	if (!(guest_cr0(v) & X86_CR0_PE))
 		return GUEST_MODE_REAL;
 	if ((vmcs_read(GUEST_IA32_EFER) & EFER_LMA) && (vmcs_read(GUEST_CS_AR_BYTES) & AR_L))
 		return GUEST_MODE_LONG;
@@ -60,39 +70,92 @@ void vcpu_write_rsp(struct vcpu *v, uint64_t rsp)
 
 uint64_t vcpu_read_cr(const struct vcpu *v, unsigned int cr)
 {
-	(void)v;
 	switch (cr) {
 	case 0:
-		return vmcs_read(CR0_READ_SHADOW);
+		return guest_cr0(v);
 	case 4:
-		return vmcs_read(CR4_READ_SHADOW);
+		return guest_cr4(v);
 	default:
 		return vmcs_read(GUEST_CR3);
 	}
 }
 
+static struct cr_state guest_cr_state(const struct vcpu *v)
+{
+	return (struct cr_state){
+		.cr0 = guest_cr0(v), .cr3 = vmcs_read(GUEST_CR3), .cr4 = guest_cr4(v),
+		.efer = vmcs_read(GUEST_IA32_EFER), .cs_l = vmcs_read(GUEST_CS_AR_BYTES) & AR_L,
+	};
+}
+
+static unsigned int maxphyaddr(void)
+{
+	struct cpuid_regs r;
+
+	cpu_cpuid(0x80000008, 0, &r);
+	return r.eax & 0xff;
+}
+
 /*
- * The guest reads the shadow and the processor runs with the value plus the
- * bits VMX fixes; with unrestricted guest PE and PG are the guest's. Turning
- * paging on or off with EFER.LME set enters or leaves IA-32e mode, which a
- * VMWRITE of CR0 does not do by itself (SDM "IA-32e Mode Operation").
+ * With EPT, VM entry takes the PDPTEs of PAE paging from the VMCS, not
+ * from memory (SDM "Loading Page-Directory-Pointer-Table Entries"), so a
+ * write Vireo carries out loads them where the processor would (SDM "PDPTE
+ * Registers"). False, and nothing written, if the processor would raise
+ * #GP: a present entry with reserved bits, or a table outside guest RAM.
+ */
+static bool load_pdptes(struct vcpu *v, const struct cr_state *old, uint64_t cr0, uint64_t cr4, uint64_t efer)
+{
+	static const enum vmcs_field fields[4] = { GUEST_PDPTR0, GUEST_PDPTR1, GUEST_PDPTR2, GUEST_PDPTR3 };
+	uint64_t pdpte[4];
+	unsigned int width;
+
+	if (!vmx_has_ept(caps_of(v)) || !cr_write_loads_pdptes(old->cr0, cr0, old->cr4, cr4, efer))
+		return true;
+	if (gmem_read(v->part, old->cr3 & PAE_PDPT_ADDR, pdpte, sizeof(pdpte)))
+		return false;
+	width = maxphyaddr();
+	for (unsigned int i = 0; i < 4; i++)
+		if (!cr_pdpte_valid(pdpte[i], width))
+			return false;
+	for (unsigned int i = 0; i < 4; i++)
+		vmcs_write(fields[i], pdpte[i]);
+	return true;
+}
+
+/*
+ * A MOV to CR0 that exits changes a bit Vireo owns (NE, or PE/PG without
+ * unrestricted guest) and is carried out here as the processor would,
+ * with every other bit: the register gets the value with the bits VMX
+ * fixes, the read shadow what the guest wrote, so a guest may clear NE
+ * and read it back clear while the processor runs with NE set. Without
+ * unrestricted guest PE and PG must stay set: clearing them is refused.
+ *
+ * VM entry does not load CD and NW (SDM "Loading Guest Control Registers,
+ * Debug Registers, and MSRs"): the host and the guest share them, so a
+ * change is made in the host's CR0. Turning paging on or off with
+ * EFER.LME set enters or leaves IA-32e mode, which a VMWRITE of CR0 does
+ * not do by itself (SDM "IA-32e Mode Operation").
  */
 static bool set_cr0(struct vcpu *v, uint64_t value)
 {
 	const struct vmx_caps *c = caps_of(v);
-	uint64_t fixed0 = c->cr0_fixed0 & (unrestricted_guest(v) ? ~(X86_CR0_PE | X86_CR0_PG) : ~0ULL);
-	uint64_t old = vmcs_read(GUEST_CR0), efer = vmcs_read(GUEST_IA32_EFER);
-	uint64_t entry = vmcs_read(VM_ENTRY_CONTROLS);
+	uint64_t fixed0 = c->cr0_fixed0 & cr0_host_owned(c), keep = fixed0 & (X86_CR0_PE | X86_CR0_PG);
+	struct cr_state s = guest_cr_state(v);
+	uint64_t efer = s.efer, entry = vmcs_read(VM_ENTRY_CONTROLS);
 
-	if ((value >> 32) || ((value & X86_CR0_PG) && !(value & X86_CR0_PE)) || (value & fixed0) != fixed0)
+	if (cr0_write_faults(&s, value) || (value & keep) != keep)
 		return false;
-	if (!(old & X86_CR0_PG) && (value & X86_CR0_PG) && (efer & EFER_LME)) {
+	if (!(s.cr0 & X86_CR0_PG) && (value & X86_CR0_PG) && (efer & X86_EFER_LME)) {
 		efer |= EFER_LMA;
 		entry |= VM_ENTRY_IA32E_MODE;
-	} else if ((old & X86_CR0_PG) && !(value & X86_CR0_PG)) {
+	} else if ((s.cr0 & X86_CR0_PG) && !(value & X86_CR0_PG)) {
 		efer &= ~EFER_LMA;
 		entry &= ~(uint64_t)VM_ENTRY_IA32E_MODE;
 	}
+	if (!load_pdptes(v, &s, value, s.cr4, efer))
+		return false;
+	if ((s.cr0 ^ value) & (X86_CR0_CD | X86_CR0_NW))
+		write_cr0((read_cr0() & ~(uint64_t)(X86_CR0_CD | X86_CR0_NW)) | (value & (X86_CR0_CD | X86_CR0_NW)));
 	vmcs_write(GUEST_CR0, vmx_fix_cr(value, fixed0, c->cr0_fixed1));
 	vmcs_write(CR0_READ_SHADOW, value);
 	vmcs_write(GUEST_IA32_EFER, efer);
@@ -104,11 +167,10 @@ static bool set_cr0(struct vcpu *v, uint64_t value)
 static bool set_cr4(struct vcpu *v, uint64_t value)
 {
 	const struct vmx_caps *c = caps_of(v);
-	uint64_t allowed = c->cr4_fixed1 & ~X86_CR4_VMXE;
+	struct cr_state s = guest_cr_state(v);
 
-	if (value & ~allowed)
-		return false;
-	if ((vmcs_read(GUEST_IA32_EFER) & EFER_LMA) && !(value & X86_CR4_PAE))
+	if (cr4_write_faults(&s, value, c->cr4_fixed1 & ~(uint64_t)X86_CR4_VMXE) ||
+	    !load_pdptes(v, &s, s.cr0, value, s.efer))
 		return false;
 	vmcs_write(GUEST_CR4, vmx_fix_cr(value, c->cr4_fixed0, c->cr4_fixed1));
 	vmcs_write(CR4_READ_SHADOW, value);
@@ -174,6 +236,8 @@ void vcpu_start_at_sipi(struct vcpu *v, uint8_t vector)
 
 	vmcs_write(GUEST_CR0, vmx_fix_cr(cr0, fixed0, c->cr0_fixed1));
 	vmcs_write(CR0_READ_SHADOW, cr0);
+	/* CD and NW are not loaded by VM entry but shared with the host (set_cr0). */
+	write_cr0(read_cr0() | X86_CR0_CD | X86_CR0_NW);
 	vmcs_write(GUEST_CR3, 0);
 	vmcs_write(GUEST_CR4, vmx_fix_cr(0, c->cr4_fixed0, c->cr4_fixed1));
 	vmcs_write(CR4_READ_SHADOW, 0);

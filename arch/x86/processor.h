@@ -4,15 +4,9 @@
 
 /* Control registers, descriptor tables and port I/O: the real build only. */
 
+#include "arch/x86/cr.h"
 #include "hv/compiler.h"
 
-#define X86_CR0_PE	BIT(0)
-#define X86_CR0_NE	BIT(5)
-#define X86_CR0_PG	BIT(31)
-#define X86_CR4_PAE	BIT(5)
-#define X86_CR4_VMXE	BIT(13)
-#define X86_CR4_SMXE	BIT(14)
-#define X86_CR4_OSXSAVE	BIT(18)
 #define X86_RFLAGS_IF	BIT(9)
 
 struct __packed desc_ptr {

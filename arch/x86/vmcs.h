@@ -43,6 +43,10 @@ enum vmcs_field {
 	GUEST_IA32_DEBUGCTL		= 0x2802,
 	GUEST_IA32_PAT			= 0x2804,
 	GUEST_IA32_EFER			= 0x2806,
+	GUEST_PDPTR0			= 0x280a,
+	GUEST_PDPTR1			= 0x280c,
+	GUEST_PDPTR2			= 0x280e,
+	GUEST_PDPTR3			= 0x2810,
 	/* 64-bit host-state fields */
 	HOST_IA32_PAT			= 0x2c00,
 	HOST_IA32_EFER			= 0x2c02,

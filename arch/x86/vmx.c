@@ -306,17 +306,10 @@ static int vmx_setup_controls(struct vmx_vcpu *vv)
 	err |= vmcs_write(VM_EXIT_MSR_LOAD_COUNT, 0);
 	err |= vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
 	err |= vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
-	/*
-	 * The bits VMX fixes in CR0/CR4 belong to the host: the guest reads
-	 * the shadow (CR4.VMXE clear, since VMX is hidden) and a write that
-	 * would change one of them exits (SDM "Guest/Host Masks and Read
-	 * Shadows for CR0 and CR4").
-	 */
-	/* With unrestricted guest, PE and PG are the guest's (SDM "Unrestricted Guests"). */
-	err |= vmcs_write(CR0_GUEST_HOST_MASK, (c->cr0_fixed0 | ~c->cr0_fixed1) &
-			  (vmx_has_ept(c) ? ~(X86_CR0_PE | X86_CR0_PG) : ~0ULL));
+	/* The bits Vireo owns read from the shadow: the guest's own values, CR4.VMXE clear (arch/x86/cr.h). */
+	err |= vmcs_write(CR0_GUEST_HOST_MASK, cr0_host_owned(c));
 	err |= vmcs_write(CR0_READ_SHADOW, cr0);
-	err |= vmcs_write(CR4_GUEST_HOST_MASK, c->cr4_fixed0 | ~c->cr4_fixed1);
+	err |= vmcs_write(CR4_GUEST_HOST_MASK, cr4_host_owned(c));
 	err |= vmcs_write(CR4_READ_SHADOW, cr4 & ~X86_CR4_VMXE);
 	return err;
 }
