@@ -33,6 +33,21 @@ enum event_type {
 #define VEC_UD	6
 #define VEC_GP	13
 
+/*
+ * Whether an exception is a fault, which the processor reports with RF
+ * set in the RFLAGS image it pushes, so that returning to the faulting
+ * instruction does not hit an instruction breakpoint there again (SDM
+ * "Exception Classifications", "Resume Flag (RF) Flag"). #DB is a fault or
+ * a trap by cause; Vireo injects none, and none here counts as a fault.
+ */
+static inline bool exception_is_fault(uint8_t vector)
+{
+	static const uint64_t faults = BIT(0) | BIT(5) | BIT(6) | BIT(7) | BIT(10) | BIT(11) | BIT(12) |
+				       BIT(13) | BIT(14) | BIT(16) | BIT(17) | BIT(19) | BIT(20) | BIT(21);
+
+	return vector < 32 && (faults & BIT(vector));
+}
+
 struct pending_event {
 	bool valid;
 	uint8_t vector;

@@ -7,7 +7,9 @@
 #include "arch/x86/cr.h"
 #include "hv/compiler.h"
 
+#define X86_RFLAGS_TF	BIT(8)
 #define X86_RFLAGS_IF	BIT(9)
+#define X86_RFLAGS_RF	BIT(16)
 
 struct __packed desc_ptr {
 	uint16_t limit;

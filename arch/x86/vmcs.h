@@ -202,6 +202,9 @@ static inline enum vmcs_width vmcs_field_width(enum vmcs_field f)
 #define GUEST_INTR_STATE_MOV_SS			BIT(1)
 #define GUEST_INTR_STATE_NMI			BIT(3)
 
+/* Pending debug exceptions: a single-step trap (SDM "Guest Non-Register State") */
+#define PENDING_DBG_BS				BIT(14)
+
 /* Segment access rights: the "segment unusable" bit (SDM "Guest Register State") */
 #define VMX_AR_UNUSABLE				BIT(16)
 

@@ -54,19 +54,49 @@ static bool exit_wanted(const struct vmx_vcpu *vv)
 	       __atomic_load_n(&vv->leave_requested, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * VM entry delivers an injected exception with RFLAGS as the guest-state
+ * field holds it (SDM "Event Injection"), while the processor sets RF in
+ * the image it pushes for a fault: set it in the field, so that the
+ * guest's handler sees the frame the hardware would have pushed.
+ */
 static void inject(const struct pending_event *e)
 {
+	if (e->type == EVENT_HW_EXCEPTION && exception_is_fault(e->vector))
+		vmcs_write(GUEST_RFLAGS, vmcs_read(GUEST_RFLAGS) | X86_RFLAGS_RF);
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID | (uint32_t)e->type << INTR_INFO_TYPE_SHIFT |
 		   (e->has_error_code ? INTR_INFO_DELIVER_CODE : 0) | e->vector);
 	if (e->has_error_code)
 		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, e->error_code);
 }
 
+/*
+ * An instruction Vireo emulated has completed, which clears RF; with TF set
+ * (and not IA32_DEBUGCTL.BTF, which single-steps branches only) its
+ * single-step trap is due before the next instruction. A VM exit caused by
+ * an instruction saves RF as it was and no pending debug exception (SDM
+ * "Saving RIP, RSP, RFLAGS, and SSP", "Saving Non-Register State"), so the
+ * trap becomes one here, delivered after VM entry (SDM "Delivery of
+ * Pending Debug Exceptions after VM Entry"). Returns whether it is due.
+ */
+static bool complete_emulated_instruction(void)
+{
+	uint64_t rflags = vmcs_read(GUEST_RFLAGS);
+
+	if (!(rflags & (X86_RFLAGS_RF | X86_RFLAGS_TF)))
+		return false;
+	vmcs_write(GUEST_RFLAGS, rflags & ~(uint64_t)X86_RFLAGS_RF);
+	if (!(rflags & X86_RFLAGS_TF) || (vmcs_read(GUEST_IA32_DEBUGCTL) & DEBUGCTL_BTF))
+		return false;
+	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
+	return true;
+}
+
 static void vmx_write_back(struct vmx_vcpu *vv)
 {
 	struct vcpu *v = &vv->vcpu;
 	struct pending_event *e = &v->event;
-	bool want;
+	bool want, single_step = false;
 
 	if (v->rip_changed) {
 		uint64_t intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
@@ -76,12 +106,14 @@ static void vmx_write_back(struct vmx_vcpu *vv)
 		if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 			vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
 				   intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+		single_step = complete_emulated_instruction();
 	}
 	if (ipi_init_pending(v))
 		ipi_take_init(v);
 	if (e->valid)
 		inject(e);
-	else if (v->nmi_pending && guest_takes_nmi()) {
+	/* An NMI injected now would come before the single-step trap: it waits for the NMI window, after it. */
+	else if (v->nmi_pending && !single_step && guest_takes_nmi()) {
 		v->nmi_pending = false;
 		inject(&(struct pending_event){ .valid = true, .vector = 2, .type = EVENT_NMI });
 	}
