@@ -2,10 +2,12 @@
 /*
  * CPUID exits (always unconditional in VMX non-root, SDM "Instructions That
  * Cause VM Exits Unconditionally"). Basic and extended leaves pass through
- * with the hypervisor bit set and VMX hidden; the hypervisor range
- * 0x40000000-0x4fffffff is Vireo's: viridian leaves when the partition's
- * mask has them, Vireo's own leaves, zeros elsewhere.
+ * with the hypervisor bit set, VMX hidden and the bits that mirror CR4 taken
+ * from the guest's; the hypervisor range 0x40000000-0x4fffffff is Vireo's:
+ * viridian leaves when the partition's mask has them, Vireo's own leaves,
+ * zeros elsewhere.
  */
+#include "arch/x86/cr.h"
 #include "hv/exit.h"
 #include "hv/partition.h"
 #include "hv/version.h"
@@ -26,6 +28,34 @@ static void vireo_cpuid(const struct vcpu *v, uint32_t leaf, struct cpuid_regs *
 		*r = (struct cpuid_regs){ VIREO_VERSION_MAJOR << 16 | VIREO_VERSION_MINOR, v->vp_index, 0, 0 };
 }
 
+#define CPUID_1_ECX_OSXSAVE		BIT(27)
+#define CPUID_7_ECX_OSPKE		BIT(4)
+
+static uint32_t mirror(uint32_t reg, uint32_t bit, bool set)
+{
+	return set ? reg | bit : reg & ~bit;
+}
+
+/*
+ * CPUID runs in the host, so the bits that report the running state of the
+ * processor report the host's: CPUID.1:ECX.OSXSAVE is CR4.OSXSAVE, set in
+ * the host for XSETBV, and CPUID.7.0:ECX.OSPKE is CR4.PKE (SDM "CPUID").
+ * Those come from the guest's CR4. The others of the kind follow state the
+ * guest and the host share, so they are right as they are: CPUID.1:EDX.APIC
+ * follows IA32_APIC_BASE, the sizes in leaf 0xD follow XCR0 and IA32_XSS,
+ * and IA32_MISC_ENABLE limits the leaves and clears CPUID.1:ECX.MONITOR;
+ * Vireo switches none of these.
+ */
+static void mirror_guest_state(const struct vcpu *v, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
+{
+	if (leaf == 1) {
+		r->ecx = (r->ecx | CPUID_1_ECX_HYPERVISOR) & ~CPUID_1_ECX_VMX;
+		r->ecx = mirror(r->ecx, CPUID_1_ECX_OSXSAVE, vcpu_read_cr(v, 4) & X86_CR4_OSXSAVE);
+	} else if (leaf == 7 && subleaf == 0) {
+		r->ecx = mirror(r->ecx, CPUID_7_ECX_OSPKE, vcpu_read_cr(v, 4) & X86_CR4_PKE);
+	}
+}
+
 enum exit_action exit_cpuid(struct vcpu *v)
 {
 	struct guest_regs *g = v->regs;
@@ -38,8 +68,7 @@ enum exit_action exit_cpuid(struct vcpu *v)
 			vireo_cpuid(v, leaf, &r);
 	} else {
 		cpu_cpuid(leaf, subleaf, &r);
-		if (leaf == 1)
-			r.ecx = (r.ecx | CPUID_1_ECX_HYPERVISOR) & ~CPUID_1_ECX_VMX;
+		mirror_guest_state(v, leaf, subleaf, &r);
 	}
 	g->rax = r.eax;
 	g->rbx = r.ebx;

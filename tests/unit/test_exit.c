@@ -32,6 +32,7 @@ static void reset_all(void)
 	fake_log_clear();
 	fake_guest_cpl = 0;
 	fake_guest_mode = GUEST_MODE_LONG;
+	fake_guest = (struct fake_guest){ 0 };
 }
 
 static void expect_gp(const struct vcpu *v)
@@ -110,6 +111,7 @@ static void unexpected_exit_is_reported_and_stops(void)
 static void cpuid_leaf1_sets_hypervisor_hides_vmx(void)
 {
 	reset_all();
+	fake_guest.cr[4] = BIT(18);		/* OSXSAVE */
 	fake_cpuid_set(1, 0, 0x306c3, 0x10800, 0x7ffafbff, 0xbfebfbff);
 	regs.rax = 1;
 	CHECK_EQ(exit_dispatch(exit_with(EXIT_REASON_CPUID, 2)), EXIT_RESUME);
@@ -118,6 +120,44 @@ static void cpuid_leaf1_sets_hypervisor_hides_vmx(void)
 	CHECK_EQ(regs.rcx, (0x7ffafbff | BIT(31)) & ~BIT(5));
 	CHECK_EQ(regs.rdx, 0xbfebfbff);
 	expect_skipped(&vcpu, 2);
+}
+
+/*
+ * CPUID.1:ECX.OSXSAVE and CPUID.7.0:ECX.OSPKE read the guest's CR4, not the
+ * host's that ran CPUID: set where the guest set the bit, clear where not,
+ * whatever the host's CPUID said.
+ */
+static void cpuid_mirrors_guest_cr4(void)
+{
+	static const struct {
+		uint32_t leaf, host_ecx;
+		uint64_t cr4;
+		uint32_t want_ecx;
+	} cases[] = {
+		{ 1, 0x7ffafbff, 0, 0x77fafbdf | BIT(31) },		/* host OSXSAVE, guest not */
+		{ 1, 0x77fafbff, BIT(18), 0x7ffafbdf | BIT(31) },	/* guest OSXSAVE, host not */
+		{ 7, 0x10, 0, 0 },					/* OSPKE follows CR4.PKE */
+		{ 7, 0, BIT(22), 0x10 },
+		{ 7, 0x1f, BIT(22), 0x1f },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		reset_all();
+		fake_guest.cr[4] = cases[i].cr4;
+		fake_cpuid_set(cases[i].leaf, 0, 1, 2, cases[i].host_ecx, 4);
+		regs.rax = cases[i].leaf;
+		exit_dispatch(exit_with(EXIT_REASON_CPUID, 2));
+		CHECK_EQ(regs.rcx, cases[i].want_ecx);
+		CHECK_EQ(regs.rax, 1);
+		CHECK_EQ(regs.rdx, 4);
+	}
+	/* Leaf 7 subleaf 1 has no OSPKE bit: passed through. */
+	reset_all();
+	fake_guest.cr[4] = BIT(22);
+	fake_cpuid_set(7, 1, 0, 0, 0, 0);
+	regs = (struct guest_regs){ .rax = 7, .rcx = 1 };
+	exit_dispatch(exit_with(EXIT_REASON_CPUID, 2));
+	CHECK_EQ(regs.rcx, 0);
 }
 
 static void cpuid_passes_subleaf(void)
@@ -442,6 +482,7 @@ int main(void)
 	RUN("exit", reason_names);
 	RUN("exit", unexpected_exit_is_reported_and_stops);
 	RUN("exit", cpuid_leaf1_sets_hypervisor_hides_vmx);
+	RUN("exit", cpuid_mirrors_guest_cr4);
 	RUN("exit", cpuid_passes_subleaf);
 	RUN("exit", cpuid_vireo_leaves_without_viridian);
 	RUN("exit", cpuid_vireo_leaves_move_with_viridian);
