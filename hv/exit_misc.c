@@ -15,13 +15,16 @@ enum exit_action exit_vmx_instruction(struct vcpu *v)
 /*
  * XSETBV always exits. XCR0 is the processor's own, so load the guest's value
  * there; an invalid one faults in the host, which becomes #GP for the guest.
+ * XSETBV at CPL > 0 raises #GP, and that fault has priority over the VM exit
+ * (SDM "Relative Priority of Faults and VM Exits"), but some processors
+ * (Bochs 2.7) exit first: without the check here, ring 3 could set XCR0.
  */
 enum exit_action exit_xsetbv(struct vcpu *v)
 {
 	struct guest_regs *g = v->regs;
 	uint64_t val = (uint64_t)(uint32_t)g->rdx << 32 | (uint32_t)g->rax;
 
-	if (cpu_xsetbv_safe((uint32_t)g->rcx, val))
+	if (vcpu_guest_cpl(v) != 0 || cpu_xsetbv_safe((uint32_t)g->rcx, val))
 		vcpu_inject_gp(v);
 	else
 		vcpu_skip_instruction(v);

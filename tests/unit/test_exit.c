@@ -296,6 +296,13 @@ static void xsetbv_loads_or_faults(void)
 	exit_dispatch(exit_with(EXIT_REASON_XSETBV, 3));
 	expect_gp(&vcpu);
 	CHECK_EQ(fake_xcr0, 7);
+
+	/* From CPL 3 a valid value is refused too: the exit came before the privilege check. */
+	fake_guest_cpl = 3;
+	regs = (struct guest_regs){ .rcx = 0, .rax = 3 };
+	exit_dispatch(exit_with(EXIT_REASON_XSETBV, 3));
+	expect_gp(&vcpu);
+	CHECK_EQ(fake_xcr0, 7);
 }
 
 /* Faults push RF set (hardware does it, VM entry does not): the vectors arch/x86 sets it for. */
