@@ -3,11 +3,15 @@
  * Guest writes to the xAPIC page. EPT maps the page read-only (reads go to
  * the local APIC), so a store to it exits as an EPT violation. Vireo
  * decodes the store, carries it out on this processor's local APIC, and
- * hands INIT and SIPI written to the ICR to hv/ipi.c instead. The length
- * of the instruction comes from the decoder: VM exits for EPT violations
- * do not report it (SDM "VM-Exit Instruction Length").
+ * hands INIT and SIPI written to the ICR to hv/ipi.c instead. When the
+ * APIC does not answer there (globally disabled, in x2APIC mode, moved),
+ * the page is plain physical memory and the store goes there unchanged,
+ * as on bare metal. The length of the instruction comes from the decoder:
+ * VM exits for EPT violations do not report it (SDM "VM-Exit Instruction
+ * Length").
  */
 #include "arch/x86/apic.h"
+#include "arch/x86/cpu.h"
 #include "arch/x86/insn_store.h"
 #include "hv/exit.h"
 #include "hv/ipi.h"
@@ -26,13 +30,34 @@ bool exit_is_xapic_write(const struct vcpu *v)
 	return page && (v->exit_gpa & PAGE_MASK) == page && (v->exit_qual & EPT_QUAL_WRITE);
 }
 
-static uint32_t store_value(const struct vcpu *v, const struct insn_store *st)
+static uint64_t store_value(const struct vcpu *v, const struct insn_store *st)
 {
 	if (!st->from_reg)
-		return (uint32_t)st->imm;
+		return st->imm;
 	if (st->high_byte)
-		return (uint32_t)(vcpu_read_gpr(v, st->reg) >> 8) & 0xff;
-	return (uint32_t)vcpu_read_gpr(v, st->reg);
+		return (vcpu_read_gpr(v, st->reg) >> 8) & 0xff;
+	return vcpu_read_gpr(v, st->reg);
+}
+
+/* One store of the instruction's size, as the guest would have made it. */
+static void memory_store(uint64_t pa, const struct insn_store *st, uint64_t value)
+{
+	void *p = phys_to_virt(pa);
+
+	switch (st->size) {
+	case 1:
+		*(volatile uint8_t *)p = (uint8_t)value;
+		break;
+	case 2:
+		*(volatile uint16_t *)p = (uint16_t)value;
+		break;
+	case 4:
+		*(volatile uint32_t *)p = (uint32_t)value;
+		break;
+	default:
+		*(volatile uint64_t *)p = value;
+		break;
+	}
 }
 
 /* APIC registers are 32 bits wide and 16-byte aligned; other accesses are undefined (SDM "Local APIC Register Address Map"). */
@@ -40,8 +65,6 @@ static void apic_store(struct vcpu *v, unsigned int offset, uint32_t value)
 {
 	uint64_t icr;
 
-	if (apic_x2apic_mode())
-		return;			/* the xAPIC page does not decode in x2APIC mode */
 	if (offset != XAPIC_ICR_LOW) {
 		apic_write(offset, value);
 		return;
@@ -64,8 +87,10 @@ enum exit_action exit_xapic_write(struct vcpu *v)
 			len > 0 ? insn[0] : 0, len > 1 ? insn[1] : 0, len > 2 ? insn[2] : 0, len > 3 ? insn[3] : 0);
 		return EXIT_STOP_VCPU;
 	}
-	if (st.size == 4 && !(offset & 0xf))
-		apic_store(v, offset, store_value(v, &st));
+	if (!apic_xapic_decodes(v->part->xapic_gpa))
+		memory_store(v->exit_gpa, &st, store_value(v, &st));
+	else if (st.size == 4 && !(offset & 0xf))
+		apic_store(v, offset, (uint32_t)store_value(v, &st));
 	else
 		log_guest_warn("vcpu%u: %u-byte write to the local APIC at offset %#x ignored: only aligned 32-bit "
 			       "accesses are defined", v->vp_index, st.size, offset);

@@ -32,6 +32,14 @@ bool apic_x2apic_mode(void)
 	return rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_X2APIC;
 }
 
+bool apic_xapic_decodes(uint64_t page)
+{
+	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
+
+	return (base & (APIC_BASE_ENABLE | APIC_BASE_X2APIC)) == APIC_BASE_ENABLE &&
+	       (base & APIC_BASE_ADDR_MASK) == page;
+}
+
 static volatile uint32_t *xapic_reg(unsigned int offset)
 {
 	return phys_to_virt((rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_ADDR_MASK) + offset);

@@ -28,6 +28,13 @@ uint32_t apic_read_tpr(void);
 void apic_write_tpr(uint32_t value);
 
 bool apic_x2apic_mode(void);
+/*
+ * Whether this processor's local APIC answers at the xAPIC page at
+ * physical address page: globally enabled, in xAPIC mode, based there. In
+ * any other case its page is memory like any other address (SDM "Local
+ * APIC Status and Location", "x2APIC Register Address Space").
+ */
+bool apic_xapic_decodes(uint64_t page);
 uint32_t apic_id(void);
 /* A fixed-destination NMI to the processor with this APIC ID. */
 void apic_send_nmi(uint32_t apic_id);

@@ -42,6 +42,7 @@ struct fake_apic {
 	uint32_t reg[64];		/* apic_read/apic_write, by xAPIC offset / 16 */
 	unsigned int writes;		/* apic_write calls */
 	bool x2apic;
+	bool globally_disabled;		/* IA32_APIC_BASE[11] clear */
 	unsigned int init_resets;	/* apic_reset_for_init calls */
 	unsigned int kicks;		/* vcpu_kick calls */
 	uint32_t last_kick;		/* the APIC ID kicked last */

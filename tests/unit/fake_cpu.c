@@ -171,6 +171,12 @@ bool apic_x2apic_mode(void)
 	return fake_apic.x2apic;
 }
 
+bool apic_xapic_decodes(uint64_t page)
+{
+	(void)page;
+	return !fake_apic.x2apic && !fake_apic.globally_disabled;
+}
+
 uint32_t apic_id(void)
 {
 	return fake_apic.reg[2];

@@ -219,6 +219,7 @@ static void x2apic_icr_write(void)
 }
 
 #define XAPIC_PAGE	0xfee00000ULL
+#define RAM_PAGE	0x8000ULL
 #define EPT_QUAL_READ	0x181ULL
 #define EPT_QUAL_WRITE	0x182ULL
 
@@ -231,7 +232,7 @@ static enum exit_action xapic_store(unsigned int offset, const char *bytes, size
 	fake_guest.insn_len = len;
 	fake_guest.code_bits = 64;
 	v->exit_reason = EXIT_REASON_EPT_VIOLATION;
-	v->exit_gpa = XAPIC_PAGE + offset;
+	v->exit_gpa = part.xapic_gpa + offset;
 	v->exit_qual = EPT_QUAL_WRITE;
 	v->rip = 0x1000;
 	v->rip_changed = false;
@@ -286,13 +287,36 @@ static void xapic_stores(void)
 	CHECK(fake_log_contains("vcpu0: 1-byte write to the local APIC at offset 0x80 ignored"));
 	CHECK(fake_log_contains("vcpu0: 4-byte write to the local APIC at offset 0x84 ignored"));
 
-	/* In x2APIC mode the page does not decode: the store goes nowhere. */
+	/*
+	 * In x2APIC mode, or with the APIC globally disabled, the page is not
+	 * the APIC's: a store goes to memory as it is, whatever its size, and
+	 * nothing is logged. (A page in the fake RAM here, to see the bytes.)
+	 */
+	part.xapic_gpa = RAM_PAGE;
+	fake_log_clear();
 	fake_apic.x2apic = true;
 	regs[0].rdx = INIT_ASSERT;
 	CHECK_EQ(xapic_store(0x300, "\x89\x11", 2), EXIT_RESUME);
 	CHECK_EQ(fake_apic.writes, 5);
 	CHECK_EQ(state_of(2), STARTUP_RUNNING);
+	CHECK_EQ(*(uint32_t *)&fake_ram[RAM_PAGE + 0x300], INIT_ASSERT);
+	CHECK_EQ(vcpus[0].rip, 0x1002);
 	fake_apic.x2apic = false;
+	fake_apic.globally_disabled = true;
+	regs[0].rdx = 0x0123456789abcdefULL;
+	for (unsigned int i = 0; i < 16; i++)
+		CHECK_EQ(xapic_store(0x400 + i, "\x88\x11", 2), EXIT_RESUME);	/* mov [rcx], dl */
+	CHECK_EQ(xapic_store(0x410, "\x48\x89\x11", 3), EXIT_RESUME);		/* mov [rcx], rdx */
+	CHECK_EQ(xapic_store(0x418, "\x66\x89\x11", 3), EXIT_RESUME);		/* mov [rcx], dx */
+	CHECK_EQ(vcpus[0].rip, 0x1003);
+	for (unsigned int i = 0; i < 16; i++)
+		CHECK_EQ(fake_ram[RAM_PAGE + 0x400 + i], 0xef);
+	CHECK_EQ(*(uint64_t *)&fake_ram[RAM_PAGE + 0x410], 0x0123456789abcdefULL);
+	CHECK_EQ(*(uint32_t *)&fake_ram[RAM_PAGE + 0x418], 0xcdef);
+	CHECK_EQ(fake_apic.writes, 5);
+	CHECK(!fake_log_contains("local APIC"));
+	fake_apic.globally_disabled = false;
+	part.xapic_gpa = XAPIC_PAGE;
 
 	/* What the decoder does not know stops the vCPU with the bytes in the log; a truncated fetch too. */
 	CHECK_EQ(xapic_store(0x300, "\x0f\xc3\x11", 3), EXIT_STOP_VCPU);
