@@ -12,16 +12,6 @@
 #define PTE_LARGE	BIT(7)
 #define CPUID_80000001_EDX_PDPE1GB BIT(26)
 
-struct __packed idt_gate {
-	uint16_t offset_low;
-	uint16_t selector;
-	uint8_t ist;
-	uint8_t type_attr;
-	uint16_t offset_mid;
-	uint32_t offset_high;
-	uint32_t reserved;
-};
-
 extern const uint64_t host_exception_stubs[32];
 extern const uint64_t host_extable_start[], host_extable_end[];
 
@@ -83,18 +73,8 @@ static int host_idt_init(void)
 	host_idt = platform_alloc_pages(1);
 	if (!host_idt)
 		return -HV_ENOMEM;
-	for (unsigned int v = 0; v < 32; v++) {
-		uint64_t handler = host_exception_stubs[v];
-
-		host_idt[v] = (struct idt_gate){
-			.offset_low = (uint16_t)handler,
-			.selector = HOST_CS,
-			.ist = exception_ist(v),
-			.type_attr = 0x8e,	/* present, DPL 0, 64-bit interrupt gate */
-			.offset_mid = (uint16_t)(handler >> 16),
-			.offset_high = (uint32_t)(handler >> 32),
-		};
-	}
+	for (unsigned int v = 0; v < 32; v++)
+		host_idt[v] = idt_gate(host_exception_stubs[v], HOST_CS, exception_ist(v), IDT_INTERRUPT_GATE);
 	return 0;
 }
 

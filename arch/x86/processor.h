@@ -16,6 +16,31 @@ struct __packed desc_ptr {
 	uint64_t base;
 };
 
+/* SDM "64-Bit Mode IDT": a 16-byte gate descriptor. */
+struct __packed idt_gate {
+	uint16_t offset_low;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type;
+	uint16_t offset_mid;
+	uint32_t offset_high;
+	uint32_t reserved;
+};
+
+#define IDT_INTERRUPT_GATE	0x8e	/* present, DPL 0, 64-bit interrupt gate */
+
+static inline struct idt_gate idt_gate(uint64_t handler, uint16_t selector, uint8_t ist, uint8_t type)
+{
+	return (struct idt_gate){
+		.offset_low = (uint16_t)handler,
+		.selector = selector,
+		.ist = ist,
+		.type = type,
+		.offset_mid = (uint16_t)(handler >> 16),
+		.offset_high = (uint32_t)(handler >> 32),
+	};
+}
+
 #define DEFINE_READ_CR(n)						\
 static inline uint64_t read_cr##n(void)					\
 {									\

@@ -20,6 +20,7 @@
 #include <efi.h>
 #include <efilib.h>
 
+#include "arch/x86/processor.h"
 #include "hv/compiler.h"
 #include "tests/probe/probe.h"
 #include "tests/probe/trap.h"
@@ -33,23 +34,11 @@
 #define HVCALL_NOTIFY_LONG_SPIN_WAIT_FAST	0x10008ULL
 
 #define VEC_GP				13
-#define IDT_INTERRUPT_GATE		0x8e	/* present, DPL 0, 64-bit interrupt gate */
 
 /* bench_insn.asm */
 typedef uint32_t bench_fn(uint64_t rcx, uint32_t eax, uint32_t edx);
 bench_fn bench_none, bench_cpuid, bench_rdmsr, bench_wrmsr, bench_vmcall;
 void bench_skip_rdmsr_gp(void);
-
-/* SDM "64-Bit Mode IDT": a 16-byte gate descriptor. */
-struct idt_gate {
-	uint16_t offset_low;
-	uint16_t selector;
-	uint8_t ist;
-	uint8_t type;
-	uint16_t offset_mid;
-	uint32_t offset_high;
-	uint32_t reserved;
-} __packed;
 
 struct idtr {
 	uint16_t limit;
@@ -100,17 +89,7 @@ static struct idt_gate *idt_gp_gate(void)
 
 static void idt_set_handler(struct idt_gate *g, void (*handler)(void))
 {
-	uint64_t addr = (uint64_t)(UINTN)handler;
-	uint16_t cs;
-
-	asm volatile("mov %%cs, %0" : "=r"(cs));
-	*g = (struct idt_gate){
-		.offset_low = (uint16_t)addr,
-		.selector = cs,
-		.type = IDT_INTERRUPT_GATE,
-		.offset_mid = (uint16_t)(addr >> 16),
-		.offset_high = (uint32_t)(addr >> 32),
-	};
+	*g = idt_gate((uint64_t)(UINTN)handler, read_cs(), 0, IDT_INTERRUPT_GATE);
 }
 
 /* The median of BENCH_SAMPLES timings of op, interrupts off (and the #GP gate swapped if it faults). */
