@@ -7,6 +7,15 @@
  * an MSR whose group the partition lacks, a write to a read-only MSR, a read
  * of a write-only one and a value with reserved bits set raise #GP, as on
  * hardware that does not implement them.
+ *
+ * Partition-wide MSRs (TLFS: "If one virtual processor successfully writes
+ * to the MSR, another virtual processor will read the same value") keep
+ * their state in struct vir_partition, which any virtual processor may
+ * write at the same moment as another. The rule: a write, with every check
+ * it makes against that state, holds vir.lock from the first load to the
+ * last store, so writes take effect one after the other as if the guest had
+ * made them in some order; a read is one aligned 64-bit atomic load, which
+ * sees a value some write stored, never a mix of two.
  */
 #include "arch/x86/apic.h"
 #include "hv/gmem.h"
@@ -54,12 +63,12 @@ static const uint8_t hypercall_stub[] = { 0x0f, 0x01, 0xc1, 0xc3 };
 
 bool vir_hypercall_page_enabled(const struct partition *p)
 {
-	return vir_has(p, VIR_BASE) && (p->vir.hypercall & HV_HYPERCALL_ENABLE);
+	return vir_has(p, VIR_BASE) && (__atomic_load_n(&p->vir.hypercall, __ATOMIC_ACQUIRE) & HV_HYPERCALL_ENABLE);
 }
 
 static uint64_t read_guest_os_id(const struct vcpu *v)
 {
-	return v->part->vir.guest_os_id;
+	return __atomic_load_n(&v->part->vir.guest_os_id, __ATOMIC_RELAXED);
 }
 
 /* Partition-wide. Clearing the identity disables the hypercall page (TLFS "Reporting the Guest OS Identity"). */
@@ -67,15 +76,17 @@ static bool write_guest_os_id(struct vcpu *v, uint64_t val)
 {
 	struct vir_partition *vir = &v->part->vir;
 
-	vir->guest_os_id = val;
+	spin_lock(&vir->lock);
+	__atomic_store_n(&vir->guest_os_id, val, __ATOMIC_RELAXED);
 	if (!val)
-		vir->hypercall &= ~HV_HYPERCALL_ENABLE;
+		__atomic_store_n(&vir->hypercall, vir->hypercall & ~HV_HYPERCALL_ENABLE, __ATOMIC_RELEASE);
+	spin_unlock(&vir->lock);
 	return true;
 }
 
 static uint64_t read_hypercall(const struct vcpu *v)
 {
-	return v->part->vir.hypercall;
+	return __atomic_load_n(&v->part->vir.hypercall, __ATOMIC_RELAXED);
 }
 
 /*
@@ -87,18 +98,23 @@ static uint64_t read_hypercall(const struct vcpu *v)
 static bool write_hypercall(struct vcpu *v, uint64_t val)
 {
 	struct partition *p = v->part;
+	bool ok = false;
 
 	if (val & HV_HYPERCALL_RESERVED)
 		return false;
+	spin_lock(&p->vir.lock);
 	if (p->vir.hypercall & HV_HYPERCALL_LOCKED)
-		return false;
+		goto out;
 	if (!p->vir.guest_os_id)
 		val &= ~HV_HYPERCALL_ENABLE;
 	if ((val & HV_HYPERCALL_ENABLE) &&
 	    gmem_write(p, val & PAGE_MASK, hypercall_stub, sizeof(hypercall_stub)))
-		return false;
-	p->vir.hypercall = val;
-	return true;
+		goto out;
+	__atomic_store_n(&p->vir.hypercall, val, __ATOMIC_RELEASE);
+	ok = true;
+out:
+	spin_unlock(&p->vir.lock);
+	return ok;
 }
 
 static uint64_t read_vp_index(const struct vcpu *v)

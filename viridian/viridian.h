@@ -10,6 +10,7 @@
  */
 
 #include "hv/compiler.h"
+#include "hv/spinlock.h"
 #include "arch/x86/cpu.h"
 
 struct partition;
@@ -29,8 +30,13 @@ struct vcpu;
 #define VIR_FREQ	BIT(1)
 #define VIR_KNOWN	(VIR_BASE | VIR_FREQ)
 
-/* Partition-wide viridian state (the per-VP state is the VP index). */
+/*
+ * Partition-wide viridian state (the per-VP state is the VP index). Every
+ * virtual processor may write the MSRs behind it at once: each write holds
+ * lock (viridian/msr.c says how).
+ */
 struct vir_partition {
+	struct spinlock lock;
 	uint64_t guest_os_id;
 	uint64_t hypercall;
 	uint32_t hcalls_used;		/* bit per known hypercall, set once logged */

@@ -20,6 +20,8 @@ void fake_msr_reset(void);
 /* Guest RAM: FAKE_RAM_SIZE bytes at guest-physical 0. */
 #define FAKE_RAM_SIZE (1024 * 1024)
 extern uint8_t fake_ram[FAKE_RAM_SIZE];
+/* Microseconds each phys_to_virt() sleeps: widens a window for the tests that race two threads. */
+extern unsigned int fake_phys_delay_us;
 extern uint64_t fake_xcr0;
 extern unsigned int fake_wbinvd_count;
 

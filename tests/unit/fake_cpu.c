@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <string.h>
+#include <unistd.h>
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "hv/log.h"
@@ -134,8 +135,12 @@ void cpu_wbinvd(void)
 	fake_wbinvd_count++;
 }
 
+unsigned int fake_phys_delay_us;
+
 void *phys_to_virt(uint64_t pa)
 {
+	if (fake_phys_delay_us)
+		usleep(fake_phys_delay_us);
 	return pa < FAKE_RAM_SIZE ? &fake_ram[pa] : NULL;
 }
 
