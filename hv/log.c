@@ -61,6 +61,15 @@ void hv_log(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
+void hv_log_report(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	hv_vlog(LOG_INFO, fmt, ap);
+	va_end(ap);
+}
+
 uint64_t log_guest_interval;
 uint64_t log_guest_dropped;
 

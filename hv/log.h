@@ -22,6 +22,13 @@ extern enum log_level log_threshold;
  */
 void hv_log(enum log_level level, const char *fmt, ...) __printf(2, 3);
 
+/*
+ * A line with the plain "vireo: " prefix that log_threshold never holds
+ * back: what the guest asked Vireo to report (its crash). The caller
+ * limits how often the guest can have it printed.
+ */
+void hv_log_report(const char *fmt, ...) __printf(1, 2);
+
 /* "error", "warning", "info", "debug"; NULL for a value outside the enum. */
 const char *log_level_name(enum log_level level);
 

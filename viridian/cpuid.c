@@ -35,8 +35,9 @@
 #define HV_ACCESS_VP_INDEX		BIT(6)
 #define HV_ACCESS_FREQUENCY_MSRS	BIT(11)
 
-/* 0x40000003 EDX, features: TSC_FREQUENCY and APIC_FREQUENCY are available. */
-#define HV_FEATURE_FREQUENCY_MSRS	BIT(8)
+/* 0x40000003 EDX, features. */
+#define HV_FEATURE_FREQUENCY_MSRS	BIT(8)	/* TSC_FREQUENCY and APIC_FREQUENCY */
+#define HV_FEATURE_GUEST_CRASH_MSRS	BIT(10)	/* CRASH_P0-P4, CRASH_CTL */
 
 /* 0x40000004 EBX: 0xFFFFFFFF means never notify a long spin wait. */
 #define HV_SPIN_RETRIES_NEVER		0xFFFFFFFFu
@@ -55,6 +56,7 @@ static const struct {
 } group_features[] = {
 	{ VIR_BASE, HV_ACCESS_APIC_MSRS | HV_ACCESS_HYPERCALL_MSRS | HV_ACCESS_VP_INDEX, 0 },
 	{ VIR_FREQ, HV_ACCESS_FREQUENCY_MSRS, HV_FEATURE_FREQUENCY_MSRS },
+	{ VIR_CRASH_CTL, 0, HV_FEATURE_GUEST_CRASH_MSRS },
 };
 
 static void features_leaf(const struct partition *p, struct cpuid_regs *r)

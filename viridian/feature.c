@@ -14,6 +14,7 @@
 const struct vir_group_name vir_group_names[] = {
 	{ "base", VIR_BASE },
 	{ "freq", VIR_FREQ },
+	{ "crash_ctl", VIR_CRASH_CTL },
 };
 const size_t vir_group_count = ARRAY_SIZE(vir_group_names);
 

@@ -3,7 +3,8 @@
  * The synthetic MSRs 0x40000000-0x4000FFFF (TLFS "Hypercall Interface",
  * "Virtual Processor Properties", "Virtual Interrupt Controller",
  * "Partition Properties"). One table says which MSRs exist, which group
- * gates each, and how it is read and written. Anything else in the range,
+ * gates each, and how it is read and written; the crash MSRs have a file
+ * of their own (viridian/crash.c). Anything else in the range,
  * an MSR whose group the partition lacks, a write to a read-only MSR, a read
  * of a write-only one and a value with reserved bits set raise #GP, as on
  * hardware that does not implement them.
@@ -213,6 +214,8 @@ enum msr_result vir_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 	if (!msr_is_synthetic(msr))
 		return MSR_NOT_VIRIDIAN;
 	stats_count_rdmsr(&v->stats, msr);
+	if (vir_crash_msr(msr))
+		return vir_crash_rdmsr(v, msr, val);
 	m = msr_find(v->part, msr);
 	if (!m || !m->read)
 		return MSR_FAULT;
@@ -227,6 +230,8 @@ enum msr_result vir_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 	if (!msr_is_synthetic(msr))
 		return MSR_NOT_VIRIDIAN;
 	stats_count_wrmsr(&v->stats, msr);
+	if (vir_crash_msr(msr))
+		return vir_crash_wrmsr(v, msr, val);
 	m = msr_find(v->part, msr);
 	if (!m || !m->write || !m->write(v, val))
 		return MSR_FAULT;

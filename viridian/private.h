@@ -21,6 +21,13 @@
 /* The partition's group mask: 0 (viridian off) until PARAM_VIRIDIAN is set. */
 uint64_t vir_mask(const struct partition *p);
 
+/* CRASH_P0-P4 and CRASH_CTL, 0x40000100-0x40000105 (viridian/crash.c). */
+bool vir_crash_msr(uint32_t msr);
+enum msr_result vir_crash_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
+enum msr_result vir_crash_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
+/* How a byte of the guest's crash message is printed: itself, or a C escape ("\\", "\t", "\x1b"); the length. */
+size_t vir_crash_escape(uint8_t c, char out[5]);
+
 /* True once the guest has enabled the hypercall page (HV_X64_MSR_HYPERCALL bit 0). */
 bool vir_hypercall_page_enabled(const struct partition *p);
 

@@ -17,6 +17,9 @@ struct partition;
 struct vcpu;
 
 /*
+ * The groups, with Xen's bit numbers (xen/include/public/hvm/params.h,
+ * HVMPV_*) and names (xl.cfg "viridian"):
+ *
  * base: CPUID 0x40000000-0x40000006 ("Microsoft Hv", "Hv#1"), privileges
  *	 AccessHypercallMsrs, AccessVpIndex, AccessApicMsrs (0x40000003 EAX
  *	 bits 5, 6, 4); MSRs GUEST_OS_ID, HYPERCALL, VP_INDEX, EOI, ICR, TPR;
@@ -25,10 +28,17 @@ struct vcpu;
  * freq: AccessFrequencyRegs (0x40000003 EAX bit 11) and frequency MSRs
  *	 available (EDX bit 8); MSRs TSC_FREQUENCY, APIC_FREQUENCY.
  *	 TLFS "Partition Privilege Flags".
+ * crash_ctl: guest crash MSRs available (0x40000003 EDX bit 10); MSRs
+ *	 CRASH_P0-P4 and CRASH_CTL: a crash the guest notifies is printed on
+ *	 Vireo's log (viridian/crash.c). TLFS "Partition Crash Enlightenment".
  */
-#define VIR_BASE	BIT(0)
-#define VIR_FREQ	BIT(1)
-#define VIR_KNOWN	(VIR_BASE | VIR_FREQ)
+#define VIR_BASE			BIT(0)
+#define VIR_FREQ			BIT(1)
+#define VIR_CRASH_CTL			BIT(6)
+#define VIR_KNOWN	(VIR_BASE | VIR_FREQ | VIR_CRASH_CTL)
+
+/* CRASH_P0-P4. */
+#define VIR_CRASH_PARAMS		5
 
 /*
  * Partition-wide viridian state (the per-VP state is the VP index). Every
@@ -40,6 +50,10 @@ struct vir_partition {
 	uint64_t guest_os_id;
 	uint64_t hypercall;
 	uint32_t hcalls_used;		/* bit per known hypercall, set once logged */
+	uint64_t crash_param[VIR_CRASH_PARAMS];
+	uint64_t crash_reported;	/* TSC of the last crash report printed */
+	uint32_t crash_reports;		/* printed */
+	uint32_t crash_dropped;		/* held back since the last one printed */
 };
 
 enum msr_result {

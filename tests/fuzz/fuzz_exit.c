@@ -3,7 +3,7 @@
  * libFuzzer target for the exit path: exit_dispatch() on one vCPU of a
  * partition, driven by a sequence of exits the input describes.
  *
- * Input: one byte picks the viridian mask (unset, base, base+freq), then
+ * Input: one byte picks the viridian mask (unset, base, base+freq, all), then
  * operations until the input ends, each a kind byte and its fields (fields
  * past the end read as 0):
  *   CPUID	sel, leaf u32, subleaf u32 (sel bit 0: leaf in 0x40000000-0x400001FF)
@@ -63,6 +63,12 @@ static const struct msr_spec msr_model[] = {
 	{ VIR_BASE, 0x40000070, false, true },	/* EOI */
 	{ VIR_BASE, 0x40000071, true, true },	/* ICR */
 	{ VIR_BASE, 0x40000072, true, true },	/* TPR */
+	{ VIR_CRASH_CTL, 0x40000100, true, true },	/* CRASH_P0 */
+	{ VIR_CRASH_CTL, 0x40000101, true, true },
+	{ VIR_CRASH_CTL, 0x40000102, true, true },
+	{ VIR_CRASH_CTL, 0x40000103, true, true },
+	{ VIR_CRASH_CTL, 0x40000104, true, true },	/* CRASH_P4 */
+	{ VIR_CRASH_CTL, 0x40000105, true, true },	/* CRASH_CTL */
 };
 
 /* Writable ICR bits: vector, delivery mode, destination mode, level, trigger, shorthand, destination. */
@@ -95,7 +101,7 @@ static uint64_t mask;
 
 static void setup(struct input *in)
 {
-	static const uint64_t masks[] = { 0, VIR_BASE, VIR_BASE | VIR_FREQ };
+	static const uint64_t masks[] = { 0, VIR_BASE, VIR_BASE | VIR_FREQ, VIR_KNOWN };
 	uint64_t out;
 
 	part = (struct partition){ .ram_top = FAKE_RAM_SIZE, .tsc_hz = 2400000000ULL, .apic_hz = 100000000ULL };
@@ -196,6 +202,8 @@ static bool write_valid(uint32_t msr, uint64_t val)
 		return !(val & ~ICR_WRITABLE);
 	case 0x40000072:
 		return val <= 0xff;
+	case 0x40000105:
+		return !(val & (BIT(58) - 1));
 	}
 	return true;
 }

@@ -8,7 +8,7 @@
 
 TEST_GLOBALS;
 
-#define GROUPS	" (expected base, freq, defaults, all)"
+#define GROUPS	" (expected base, freq, crash_ctl, defaults, all)"
 #define KEYS	" (expected viridian, serial, console_timeout, next, log)"
 
 static int parse(struct vireo_config *c, const char *text, struct cfg_error *err)
@@ -331,7 +331,7 @@ static const struct set_case {
 	{ "[\"base\", \"base\"]", VIR_BASE },
 	{ "[\"defaults\"]", VIR_BASE | VIR_FREQ },
 	{ "[\"all\"]", VIR_KNOWN },
-	{ "[\"all\", \"!freq\"]", VIR_BASE },
+	{ "[\"all\", \"!freq\"]", VIR_KNOWN & ~VIR_FREQ },
 	{ "[\"defaults\", \"!freq\"]", VIR_BASE },
 	{ "[\"base\", \"freq\", \"!freq\"]", VIR_BASE },
 	{ "[\"!base\", \"base\"]", VIR_BASE },
@@ -402,7 +402,7 @@ static const struct arg_case {
 	/* Starting from config_other(): viridian base, 0x2f8 at 9600, 7 s, BOOTX64.EFI, warning. */
 	{ "viridian=base,freq", VIR_BASE | VIR_FREQ, 0x2f8, 9600, 7, "\\EFI\\BOOT\\BOOTX64.EFI", LOG_WARN },
 	{ "viridian=base,freq,", VIR_BASE | VIR_FREQ, 0x2f8, 9600, 7, "\\EFI\\BOOT\\BOOTX64.EFI", LOG_WARN },
-	{ "viridian=all,!freq", VIR_BASE, 0x2f8, 9600, 7, "\\EFI\\BOOT\\BOOTX64.EFI", LOG_WARN },
+	{ "viridian=all,!freq", VIR_KNOWN & ~VIR_FREQ, 0x2f8, 9600, 7, "\\EFI\\BOOT\\BOOTX64.EFI", LOG_WARN },
 	{ "viridian=defaults", VIR_BASE | VIR_FREQ, 0x2f8, 9600, 7, "\\EFI\\BOOT\\BOOTX64.EFI", LOG_WARN },
 	{ "viridian=[\"base\",\"freq\"]", VIR_BASE | VIR_FREQ, 0x2f8, 9600, 7, "\\EFI\\BOOT\\BOOTX64.EFI",
 	  LOG_WARN },

@@ -25,14 +25,26 @@ static void validate_mask(void)
 		CHECK_EQ(vir_validate_mask(cases[i].mask), cases[i].want);
 }
 
+/* Xen's names and bit numbers (xl.cfg "viridian", HVMPV_* in params.h), in bit order. */
 static void group_names(void)
 {
-	CHECK_EQ(vir_group_count, 2);
-	CHECK_STR(vir_group_names[0].name, "base");
-	CHECK_EQ(vir_group_names[0].bit, VIR_BASE);
-	CHECK_STR(vir_group_names[1].name, "freq");
-	CHECK_EQ(vir_group_names[1].bit, VIR_FREQ);
-	CHECK_EQ(VIR_KNOWN, VIR_BASE | VIR_FREQ);
+	static const struct {
+		const char *name;
+		uint64_t bit;
+	} xen[] = {
+		{ "base", BIT(0) },
+		{ "freq", BIT(1) },
+		{ "crash_ctl", BIT(6) },
+	};
+	uint64_t known = 0;
+
+	CHECK_EQ(vir_group_count, ARRAY_SIZE(xen));
+	for (size_t i = 0; i < ARRAY_SIZE(xen) && i < vir_group_count; i++) {
+		CHECK_STR(vir_group_names[i].name, xen[i].name);
+		CHECK_EQ(vir_group_names[i].bit, xen[i].bit);
+		known |= xen[i].bit;
+	}
+	CHECK_EQ(VIR_KNOWN, known);
 }
 
 static void has_and_leaf_base(void)
@@ -88,8 +100,9 @@ static void leaves_outside_range(void)
 /* EAX bits 4, 5, 6: AccessApicMsrs, AccessHypercallMsrs, AccessVpIndex; 11: AccessFrequencyRegs. */
 #define PRIV_BASE	0x70u
 #define PRIV_FREQ	0x800u
-/* EDX bit 8: frequency MSRs available. */
+/* EDX bit 8: frequency MSRs available; bit 10: guest crash MSRs available. */
 #define MISC_FREQ	0x100u
+#define MISC_CRASH	0x400u
 
 static void leaves_exact(void)
 {
@@ -112,6 +125,8 @@ static void leaves_exact(void)
 		{ VF_BASE_FREQ, 0x40000004, { 0, 0xFFFFFFFF, 0, 0 } },
 		{ VF_BASE_FREQ, 0x40000005, { 64, 0, 0, 0 } },
 		{ VF_BASE_FREQ, 0x40000006, { 0x2, 0, 0, 0 } },
+		{ { "base+crash_ctl", true, VIR_BASE | VIR_CRASH_CTL }, 0x40000003, { PRIV_BASE, 0, 0, MISC_CRASH } },
+		{ { "base+crash_ctl", true, VIR_BASE | VIR_CRASH_CTL }, 0x40000004, { 0, 0xFFFFFFFF, 0, 0 } },
 	};
 	struct vir_fixture f;
 

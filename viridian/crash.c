@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest crash MSRs (TLFS "Partition Crash Enlightenment"). CRASH_P0-P4
+ * hold what the guest wants known about its crash; writing CrashNotify to
+ * CRASH_CTL asks the hypervisor to make it known, and with CrashMessage P3
+ * is the guest-physical address of a text and P4 its length (at most 4096
+ * bytes). Vireo prints the report on its log: which virtual processor
+ * notified, P0-P4, and the text. Linux puts its error code, guest OS id,
+ * RIP, RAX and RSP in P0-P4, or zeros and the place of its kernel log when
+ * it sends that as the message. Then the guest goes on as it chooses (it
+ * halts or reboots); Vireo changes nothing for it.
+ *
+ * The text is the guest's, so it is checked before it is read (guest RAM,
+ * never Vireo's memory: hv/gmem.c) and never printed raw: each of its lines
+ * goes on a log line of its own after "guest crash: > " (one too long for
+ * a log line goes on after "guest crash: + "), with every byte outside
+ * printable ASCII and the backslash written as a C escape. A reader tells
+ * it from Vireo's own lines by that mark, and nothing in it reaches the
+ * terminal as a control sequence. A guest may notify in a loop: one report
+ * is printed per log_guest_interval, the next one printed says how many
+ * were held back.
+ */
+#include "arch/x86/cpu.h"
+#include "hv/gmem.h"
+#include "hv/log.h"
+#include "hv/partition.h"
+#include "hv/string.h"
+#include "hv/vcpu.h"
+#include "viridian/private.h"
+
+#define HV_X64_MSR_CRASH_P0	0x40000100u
+#define HV_X64_MSR_CRASH_CTL	0x40000105u
+
+/*
+ * CRASH_CTL (TLFS "HV_CRASH_CTL_REG_CONTENTS"): 63 CrashNotify, 62
+ * CrashMessage; later versions name 61 (NoCrashDump) and 60:58 (PreOSId),
+ * which Vireo accepts and ignores; 57:0 are reserved.
+ */
+#define HV_CRASH_CTL_NOTIFY	BIT(63)
+#define HV_CRASH_CTL_MESSAGE	BIT(62)
+#define HV_CRASH_CTL_RESERVED	(BIT(58) - 1)
+#define HV_CRASH_MESSAGE_MAX	4096u
+
+/* Escaped text per log line: with the prefixes, well inside a log line (hv/log.c). */
+#define CRASH_LINE_TEXT		160
+/* Longest escape of one byte, "\xNN". */
+#define CRASH_ESCAPE_MAX	4
+/* Bytes of the message read from the guest at a time. */
+#define CRASH_CHUNK		256u
+
+bool vir_crash_msr(uint32_t msr)
+{
+	return msr >= HV_X64_MSR_CRASH_P0 && msr <= HV_X64_MSR_CRASH_CTL;
+}
+
+/* ------------------------------------------------------------ the message text */
+
+struct crash_line {
+	char text[CRASH_LINE_TEXT + 1];
+	size_t len;
+	bool continued;		/* this log line goes on with a guest line the last one cut */
+};
+
+size_t vir_crash_escape(uint8_t c, char out[CRASH_ESCAPE_MAX + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (c == '\\' || c == '\t' || c == '\r') {
+		out[0] = '\\';
+		out[1] = c == '\\' ? '\\' : c == '\t' ? 't' : 'r';
+		out[2] = '\0';
+		return 2;
+	}
+	if (c >= 0x20 && c < 0x7f) {
+		out[0] = (char)c;
+		out[1] = '\0';
+		return 1;
+	}
+	out[0] = '\\';
+	out[1] = 'x';
+	out[2] = hex[c >> 4];
+	out[3] = hex[c & 0xf];
+	out[4] = '\0';
+	return 4;
+}
+
+static void line_flush(struct crash_line *l)
+{
+	hv_log_report("guest crash: %c %s", l->continued ? '+' : '>', l->text);
+	l->len = 0;
+	l->text[0] = '\0';
+}
+
+static void line_put(struct crash_line *l, uint8_t c)
+{
+	char esc[CRASH_ESCAPE_MAX + 1];
+	size_t n;
+
+	if (c == '\n') {
+		line_flush(l);
+		l->continued = false;
+		return;
+	}
+	n = vir_crash_escape(c, esc);
+	if (l->len + n > CRASH_LINE_TEXT) {
+		line_flush(l);
+		l->continued = true;
+	}
+	hv_memcpy(l->text + l->len, esc, n + 1);
+	l->len += n;
+}
+
+/* Page-sized pieces of [gpa, gpa + len): the next one's length, never crossing a page. */
+static uint64_t piece(uint64_t gpa, uint64_t left, uint64_t max)
+{
+	uint64_t to_page_end = PAGE_SIZE - (gpa & ~PAGE_MASK);
+	uint64_t n = left < to_page_end ? left : to_page_end;
+
+	return n < max ? n : max;
+}
+
+/* Whether every byte of the message is guest RAM (hv/gmem.c checks a page at a time). */
+static bool message_in_ram(const struct partition *p, uint64_t gpa, uint64_t len)
+{
+	for (uint64_t done = 0, n; done < len; done += n) {
+		n = piece(gpa + done, len - done, PAGE_SIZE);
+		if (!gmem_range_ok(p, gpa + done, (size_t)n))
+			return false;
+	}
+	return true;
+}
+
+static void print_message(const struct partition *p, uint64_t gpa, uint64_t len)
+{
+	struct crash_line l = { .len = 0 };
+	uint8_t buf[CRASH_CHUNK];
+
+	if (len > HV_CRASH_MESSAGE_MAX) {
+		hv_log_report("guest crash: no message: P4 says %llu bytes, more than %u",
+			      (unsigned long long)len, HV_CRASH_MESSAGE_MAX);
+		return;
+	}
+	if (!message_in_ram(p, gpa, len)) {
+		hv_log_report("guest crash: no message: its %llu bytes at 0x%llx are not guest RAM",
+			      (unsigned long long)len, (unsigned long long)gpa);
+		return;
+	}
+	hv_log_report("guest crash: message, %llu bytes at 0x%llx:", (unsigned long long)len,
+		      (unsigned long long)gpa);
+	for (uint64_t done = 0, n; done < len; done += n) {
+		n = piece(gpa + done, len - done, sizeof(buf));
+		if (gmem_read(p, gpa + done, buf, (size_t)n))
+			break;
+		for (uint64_t i = 0; i < n; i++)
+			line_put(&l, buf[i]);
+	}
+	if (l.len)
+		line_flush(&l);
+	hv_log_report("guest crash: end of message");
+}
+
+/* ------------------------------------------------------------ the report */
+
+/*
+ * Whether this notification is printed, and if so P0-P4 as they are and
+ * how many notifications were held back before it: all under the
+ * partition's lock, so the registers are those of one moment.
+ */
+static bool take_report(struct vir_partition *vir, uint64_t param[VIR_CRASH_PARAMS], uint32_t *held_back)
+{
+	uint64_t now = cpu_rdtsc();
+	bool print;
+
+	spin_lock(&vir->lock);
+	print = !vir->crash_reports || (log_guest_interval && now - vir->crash_reported >= log_guest_interval);
+	if (print) {
+		for (unsigned int i = 0; i < VIR_CRASH_PARAMS; i++)
+			param[i] = vir->crash_param[i];
+		*held_back = vir->crash_dropped;
+		vir->crash_dropped = 0;
+		vir->crash_reports++;
+		vir->crash_reported = now;
+	} else {
+		vir->crash_dropped++;
+	}
+	spin_unlock(&vir->lock);
+	return print;
+}
+
+static void report(struct vcpu *v, uint64_t ctl)
+{
+	uint64_t param[VIR_CRASH_PARAMS];
+	uint32_t held_back;
+
+	if (!take_report(&v->part->vir, param, &held_back))
+		return;
+	hv_log_report("guest crash: vcpu%u notified a crash (CRASH_CTL 0x%llx)", v->vp_index, (unsigned long long)ctl);
+	if (held_back)
+		hv_log_report("guest crash: %u notifications since the last report were not printed (one every %u s)",
+			      held_back, LOG_GUEST_INTERVAL_S);
+	hv_log_report("guest crash: P0 0x%016llx P1 0x%016llx P2 0x%016llx", (unsigned long long)param[0],
+		      (unsigned long long)param[1], (unsigned long long)param[2]);
+	hv_log_report("guest crash: P3 0x%016llx P4 0x%016llx", (unsigned long long)param[3],
+		      (unsigned long long)param[4]);
+	if (ctl & HV_CRASH_CTL_MESSAGE)
+		print_message(v->part, param[3], param[4]);
+}
+
+/* ------------------------------------------------------------ the MSRs */
+
+enum msr_result vir_crash_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	if (!vir_has(v->part, VIR_CRASH_CTL))
+		return MSR_FAULT;
+	/* CRASH_CTL reads as the actions Vireo carries out (TLFS "Determining Guest Crash Capabilities"). */
+	if (msr == HV_X64_MSR_CRASH_CTL)
+		*val = HV_CRASH_CTL_NOTIFY | HV_CRASH_CTL_MESSAGE;
+	else
+		*val = __atomic_load_n(&v->part->vir.crash_param[msr - HV_X64_MSR_CRASH_P0], __ATOMIC_RELAXED);
+	return MSR_DONE;
+}
+
+/*
+ * P0-P4 take any value. A CRASH_CTL write without CrashNotify asks for
+ * nothing (CrashMessage only goes with it); reserved bits fault.
+ */
+enum msr_result vir_crash_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	struct vir_partition *vir = &v->part->vir;
+
+	if (!vir_has(v->part, VIR_CRASH_CTL))
+		return MSR_FAULT;
+	if (msr != HV_X64_MSR_CRASH_CTL) {
+		spin_lock(&vir->lock);
+		__atomic_store_n(&vir->crash_param[msr - HV_X64_MSR_CRASH_P0], val, __ATOMIC_RELAXED);
+		spin_unlock(&vir->lock);
+		return MSR_DONE;
+	}
+	if (val & HV_CRASH_CTL_RESERVED)
+		return MSR_FAULT;
+	if (val & HV_CRASH_CTL_NOTIFY)
+		report(v, val);
+	return MSR_DONE;
+}
