@@ -74,6 +74,13 @@ struct vcpu_startup {
 	uint32_t kicks_taken;
 };
 
+/* Work other vCPUs ask of this one (hv/request.h): they post it, this one serves it. */
+struct vcpu_requests {
+	uint32_t pending;	/* BIT(enum vcpu_request) */
+	uint32_t posted;	/* tickets handed out to posters */
+	uint32_t served;	/* the last ticket served */
+};
+
 /*
  * What an exit handler sees of a virtual processor. arch/x86 fills the exit
  * fields before dispatch and writes rip and the pending event back after it,
@@ -94,10 +101,11 @@ struct vcpu {
 	uint32_t exit_intr_info;	/* exception or NMI exits: what arrived */
 
 	struct pending_event event;
-	bool stopped;
+	bool stopped;			/* parked for good after an error */
 	bool sipi_fresh;		/* started by a SIPI, no exit since */
 	volatile bool nmi_pending;	/* the guest's NMI, not delivered yet; set by the host NMI handler too */
 	struct vcpu_startup startup;
+	struct vcpu_requests requests;
 
 	struct vcpu_stats stats;
 
@@ -172,6 +180,12 @@ void vcpu_start_at_sipi(struct vcpu *v, uint8_t vector);
 
 /* Makes v leave the guest soon: an NMI to its processor (arch/x86/vmx_exit.c). */
 void vcpu_kick(struct vcpu *v);
+
+/*
+ * Drops the guest's cached linear translations on v's processor before v
+ * next runs the guest; called on that processor, in the host.
+ */
+void vcpu_flush_tlb(struct vcpu *v);
 
 /* Maps what an EPT violation at gpa lacks (arch/x86/ept.c). */
 enum vcpu_ept_fault {

@@ -14,6 +14,7 @@
 #include "hv/exit.h"
 #include "hv/ipi.h"
 #include "hv/log.h"
+#include "hv/request.h"
 
 /*
  * Whether the guest can take an injected NMI now. Blocking by NMI or by MOV
@@ -47,10 +48,13 @@ static void set_nmi_window(struct vmx_vcpu *vv, bool on)
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vv->caps->cpu | (on ? CPU_BASED_NMI_WINDOW_EXITING : 0));
 }
 
-/* Something for which this vCPU must leave the guest as soon as it can: a guest NMI, an INIT, an undo. */
+/*
+ * Something for which this vCPU must leave the guest as soon as it can: a
+ * guest NMI, an INIT, another vCPU's request, an undo.
+ */
 static bool exit_wanted(const struct vmx_vcpu *vv)
 {
-	return vv->vcpu.nmi_pending || ipi_init_pending(&vv->vcpu) ||
+	return vv->vcpu.nmi_pending || ipi_init_pending(&vv->vcpu) || vcpu_requests_pending(&vv->vcpu) ||
 	       __atomic_load_n(&vv->leave_requested, __ATOMIC_ACQUIRE);
 }
 
@@ -108,6 +112,8 @@ static void vmx_write_back(struct vmx_vcpu *vv)
 				   intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 		single_step = complete_emulated_instruction();
 	}
+	if (vcpu_requests_pending(v))
+		vcpu_serve_requests(v);
 	if (ipi_init_pending(v))
 		ipi_take_init(v);
 	if (e->valid)
@@ -165,6 +171,19 @@ void vcpu_kick(struct vcpu *v)
 	apic_send_nmi(v->apic_id);
 }
 
+/*
+ * Vireo does not enable VPIDs, so every VM exit and every VM entry already
+ * invalidates the linear and combined mappings of VPID 0000H, for all
+ * PCIDs (SDM "Operations that Invalidate Cached Mappings", and "Updating
+ * Non-Register State" of VM entries): by the time a vCPU runs this in the
+ * host its guest's translations are gone, and the entry that follows drops
+ * any made since. With VPIDs enabled this is an INVVPID of the vCPU's VPID.
+ */
+void vcpu_flush_tlb(struct vcpu *v)
+{
+	(void)v;
+}
+
 void vmx_dump_state(struct vmx_vcpu *vv)
 {
 	struct vcpu *v = &vv->vcpu;
@@ -191,6 +210,7 @@ void vmx_dump_state(struct vmx_vcpu *vv)
 
 static void __noreturn vmx_stop_vcpu(struct vmx_vcpu *vv)
 {
+	__atomic_store_n(&vv->vcpu.stopped, true, __ATOMIC_RELEASE);
 	vmx_dump_state(vv);
 	log_err("vcpu%u: stopped", vv->vcpu.vp_index);
 	cpu_halt_forever();

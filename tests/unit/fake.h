@@ -48,8 +48,13 @@ struct fake_apic {
 	unsigned int init_resets;	/* apic_reset_for_init calls */
 	unsigned int kicks;		/* vcpu_kick calls */
 	uint32_t last_kick;		/* the APIC ID kicked last */
+	bool kick_exits;		/* a kick makes its target serve its requests at once, as its exit would */
 };
 extern struct fake_apic fake_apic;
+
+/* vcpu_flush_tlb calls, by VP index. */
+#define MAX_VCPUS_FAKE	64
+extern unsigned int fake_tlb_flushes[MAX_VCPUS_FAKE];
 
 /* Guest privilege level and mode as vcpu_guest_cpl()/vcpu_guest_mode() report them. */
 extern unsigned int fake_guest_cpl;

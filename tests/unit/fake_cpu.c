@@ -4,6 +4,7 @@
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "hv/log.h"
+#include "hv/request.h"
 #include "tests/unit/fake.h"
 
 struct fake_cpuid_entry {
@@ -201,6 +202,15 @@ void vcpu_kick(struct vcpu *v)
 {
 	fake_apic.kicks++;
 	fake_apic.last_kick = v->apic_id;
+	if (fake_apic.kick_exits)
+		vcpu_serve_requests(v);
+}
+
+unsigned int fake_tlb_flushes[MAX_VCPUS_FAKE];
+
+void vcpu_flush_tlb(struct vcpu *v)
+{
+	fake_tlb_flushes[v->vp_index % MAX_VCPUS_FAKE]++;
 }
 
 uint32_t apic_read_tpr(void)
