@@ -28,7 +28,7 @@
 /* xl.cfg's named set "defaults", which the boolean form viridian = 1 also stands for. */
 #define CFG_VIR_DEFAULTS	(VIR_BASE | VIR_FREQ)
 
-#define NAMES_SIZE		128	/* "base, freq, defaults, all" and the like */
+#define NAMES_SIZE		320	/* every group's name, then "defaults, all", and the like */
 
 enum cfg_key_id {
 	KEY_VIRIDIAN,
@@ -104,6 +104,30 @@ static void out_groups(struct cfg_out *o, uint64_t mask, bool bare)
 		cfg_out_char(o, ']');
 }
 
+static const char *group_name(uint64_t bit)
+{
+	for (size_t i = 0; i < vir_group_count; i++)
+		if (vir_group_names[i].bit == bit)
+			return vir_group_names[i].name;
+	return NULL;
+}
+
+/* "\"a\"", or "\"a\" or \"b\"": the groups of mask, for a message. */
+static void out_alternatives(struct cfg_out *o, uint64_t mask)
+{
+	const char *sep = "";
+
+	for (size_t i = 0; i < vir_group_count; i++) {
+		if (!(mask & vir_group_names[i].bit))
+			continue;
+		cfg_out_str(o, sep);
+		cfg_out_char(o, '"');
+		cfg_out_str(o, vir_group_names[i].name);
+		cfg_out_char(o, '"');
+		sep = " or ";
+	}
+}
+
 static int viridian_apply_item(struct cfg_parser *p, const struct cfg_span *item, uint64_t *mask)
 {
 	char name[32], q[CFG_QUOTE_SIZE], names[NAMES_SIZE];
@@ -170,11 +194,19 @@ static int set_viridian(struct cfg_parser *p, const struct cfg_value *v)
 		if (viridian_apply_item(p, &v->items[i], &mask))
 			return -HV_EINVAL;
 	if (mask && vir_validate_mask(mask)) {
-		/* Every group needs base; later groups may add rules of their own. */
+		uint64_t group, needs;
+
+		/* Every group needs base, and some one of a few others. */
 		for (size_t i = 0; i < vir_group_count && !(mask & VIR_BASE); i++)
 			if (mask & vir_group_names[i].bit)
 				return cfg_fail(p, &v->text, "viridian: group \"%s\" needs \"base\"",
 						vir_group_names[i].name);
+		group = vir_unmet_need(mask, &needs);
+		if (group) {
+			out_alternatives(&o, needs);
+			cfg_out_end(&o);
+			return cfg_fail(p, &v->text, "viridian: group \"%s\" needs %s", group_name(group), list);
+		}
 		out_groups(&o, mask, false);
 		cfg_out_end(&o);
 		return cfg_fail(p, &v->text, "viridian: %s is not a valid set of groups", list);

@@ -25,7 +25,7 @@ struct vireo_config {
 
 /* "vireo.cfg:3:14: unknown viridian group \"fre\" (expected base, freq, defaults, all)" */
 struct cfg_error {
-	char text[256];
+	char text[384];
 };
 
 /* The defaults: viridian off, COM1 at 115200, 3 s prompt wait, no next loader, info. */

@@ -56,7 +56,7 @@ bool vcpu_request_all(struct vcpu *from, uint64_t targets, enum vcpu_request req
 	for (unsigned int i = 0; i < p->nr_vcpus && i < MAX_VCPUS; i++) {
 		struct vcpu *t = p->vcpu[i];
 
-		if (!(targets & BIT(i)) || !t)
+		if (!t || t->vp_index >= 64 || !(targets & BIT(t->vp_index)))
 			continue;
 		if (t == from) {
 			carry_out(from, (uint32_t)BIT(req));
@@ -80,7 +80,9 @@ bool vcpu_request_all(struct vcpu *from, uint64_t targets, enum vcpu_request req
 			vcpu_serve_requests(from);
 		cpu_relax();
 	}
-	log_guest_warn("vcpu%u: request %u not answered within %u ms by VPs %#llx", from->vp_index, (unsigned int)req,
-		       VCPU_REQUEST_TIMEOUT_MS, (unsigned long long)waiting);
+	for (unsigned int i = 0; i < MAX_VCPUS; i++)
+		if (waiting & BIT(i))
+			log_guest_warn("vcpu%u: request %u not answered by vcpu%u within %u ms", from->vp_index,
+				       (unsigned int)req, p->vcpu[i]->vp_index, VCPU_REQUEST_TIMEOUT_MS);
 	return false;
 }

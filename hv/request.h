@@ -31,7 +31,7 @@ static inline bool vcpu_requests_pending(const struct vcpu *v)
 void vcpu_serve_requests(struct vcpu *v);
 
 /*
- * Asks every vCPU in targets (a mask of VP indexes) to do req and returns
+ * Asks every vCPU in targets (bit n: VP index n) to do req and returns
  * true once each has done it, or cannot enter the guest before it does (it
  * waits for a SIPI, or it stopped). from does it itself, here. While it
  * waits, from serves what others ask of it, so two vCPUs asking each other

@@ -39,6 +39,11 @@
 #define HV_FEATURE_FREQUENCY_MSRS	BIT(8)	/* TSC_FREQUENCY and APIC_FREQUENCY */
 #define HV_FEATURE_GUEST_CRASH_MSRS	BIT(10)	/* CRASH_P0-P4, CRASH_CTL */
 
+/* 0x40000004 EAX, recommendations to the guest. */
+#define HV_HINT_REMOTE_TLB_FLUSH	BIT(2)	/* flush remote TLBs by hypercall */
+#define HV_HINT_CLUSTER_IPI		BIT(10)	/* HvCallSendSyntheticClusterIpi */
+#define HV_HINT_EX_PROCESSOR_MASKS	BIT(11)	/* the _Ex calls, sparse VP sets */
+
 /* 0x40000004 EBX: 0xFFFFFFFF means never notify a long spin wait. */
 #define HV_SPIN_RETRIES_NEVER		0xFFFFFFFFu
 
@@ -59,6 +64,19 @@ static const struct {
 	{ VIR_CRASH_CTL, 0, HV_FEATURE_GUEST_CRASH_MSRS },
 };
 
+/*
+ * What each group recommends in 0x40000004 EAX. The calls behind them are
+ * in viridian/hypercall.c, gated by the same groups.
+ */
+static const struct {
+	uint64_t group;
+	uint32_t hints;
+} group_hints[] = {
+	{ VIR_HCALL_REMOTE_TLB_FLUSH, HV_HINT_REMOTE_TLB_FLUSH },
+	{ VIR_HCALL_IPI, HV_HINT_CLUSTER_IPI },
+	{ VIR_EX_PROCESSOR_MASKS, HV_HINT_EX_PROCESSOR_MASKS },
+};
+
 static void features_leaf(const struct partition *p, struct cpuid_regs *r)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(group_features); i++) {
@@ -67,6 +85,20 @@ static void features_leaf(const struct partition *p, struct cpuid_regs *r)
 		r->eax |= group_features[i].privileges;
 		r->edx |= group_features[i].features;
 	}
+}
+
+/*
+ * Linux reads this leaf once, before it writes GUEST_OS_ID, so the hints
+ * hold from reset (Xen fills the leaf only for a Windows guest identity).
+ * Never bit 3, "use the APIC MSRs": Linux would then send every EOI through
+ * WRMSR 0x40000070, an exit, where the x2APIC's own EOI register costs none.
+ */
+static void hints_leaf(const struct partition *p, struct cpuid_regs *r)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(group_hints); i++)
+		if (vir_has(p, group_hints[i].group))
+			r->eax |= group_hints[i].hints;
+	r->ebx = HV_SPIN_RETRIES_NEVER;
 }
 
 bool vir_cpuid(const struct vcpu *v, uint32_t leaf, struct cpuid_regs *r)
@@ -90,11 +122,7 @@ bool vir_cpuid(const struct vcpu *v, uint32_t leaf, struct cpuid_regs *r)
 		features_leaf(v->part, r);
 		break;
 	case HV_CPUID_ENLIGHTENMENT_INFO:
-		/*
-		 * No recommendations in EAX: an EOI through the synthetic MSR
-		 * costs an exit, a write to the APIC page does not.
-		 */
-		r->ebx = HV_SPIN_RETRIES_NEVER;
+		hints_leaf(v->part, r);
 		break;
 	case HV_CPUID_IMPLEMENTATION_LIMITS:
 		r->eax = MAX_VCPUS;

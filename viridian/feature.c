@@ -14,9 +14,35 @@
 const struct vir_group_name vir_group_names[] = {
 	{ "base", VIR_BASE },
 	{ "freq", VIR_FREQ },
+	{ "hcall_remote_tlb_flush", VIR_HCALL_REMOTE_TLB_FLUSH },
 	{ "crash_ctl", VIR_CRASH_CTL },
+	{ "hcall_ipi", VIR_HCALL_IPI },
+	{ "ex_processor_masks", VIR_EX_PROCESSOR_MASKS },
 };
 const size_t vir_group_count = ARRAY_SIZE(vir_group_names);
+
+/*
+ * What a group needs besides base: at least one of needs_any. Sparse VP
+ * sets are the input of the _Ex forms of the flush and IPI calls (TLFS
+ * "HV_VP_SET"): with neither call group there is nothing to pass them to.
+ */
+static const struct {
+	uint64_t group;
+	uint64_t needs_any;
+} group_needs[] = {
+	{ VIR_EX_PROCESSOR_MASKS, VIR_HCALL_REMOTE_TLB_FLUSH | VIR_HCALL_IPI },
+};
+
+uint64_t vir_unmet_need(uint64_t mask, uint64_t *needs_any)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(group_needs); i++) {
+		if ((mask & group_needs[i].group) && !(mask & group_needs[i].needs_any)) {
+			*needs_any = group_needs[i].needs_any;
+			return group_needs[i].group;
+		}
+	}
+	return 0;
+}
 
 /*
  * Every group hangs off base: without the "Microsoft Hv" leaves and the
@@ -25,9 +51,13 @@ const size_t vir_group_count = ARRAY_SIZE(vir_group_names);
  */
 int vir_validate_mask(uint64_t mask)
 {
+	uint64_t needs;
+
 	if (mask & ~VIR_KNOWN)
 		return -HV_EINVAL;
 	if (!(mask & VIR_BASE))
+		return -HV_EINVAL;
+	if (vir_unmet_need(mask, &needs))
 		return -HV_EINVAL;
 	return 0;
 }

@@ -20,35 +20,32 @@
 #define HC_REP_COUNT_SHIFT	32
 #define HC_REP_START_SHIFT	48
 #define HC_REP_MASK		0xFFFULL
+/* The result value: reps completed in bits 43:32. */
+#define HC_REPS_DONE_SHIFT	32
 /* RsvdZ: bits 30:27, 47:44 and 63:60. */
 #define HC_RESERVED		(0x0000000078000000ULL | 0x0000F00000000000ULL | 0xF000000000000000ULL)
 
 /* Parameter blocks are 8-byte aligned and stay within one page (TLFS "Alignment Requirements"). */
 #define HC_GPA_ALIGN		8ULL
 
-#define HVCALL_NOTIFY_LONG_SPIN_WAIT	0x0008
-
-/* One hypercall as the guest made it. For a fast call, in and out hold the two inputs. */
-struct hcall {
-	uint64_t control;
-	uint16_t code;
-	bool fast;
-	unsigned int var_hdr;		/* qwords */
-	unsigned int rep_count;
-	unsigned int rep_start;
-	uint64_t in;
-	uint64_t out;
-};
+/*
+ * The most variable header Vireo reads: a sparse VP set has at most one
+ * bank word per bit of ValidBanksMask. A longer header cannot be valid.
+ */
+#define HC_VAR_HDR_MAX		64
+/* The longest fixed header of a known call (HvCallFlushVirtualAddressSpaceEx), in qwords. */
+#define HC_FIXED_MAX		4
 
 struct hcall_def {
 	uint16_t code;
 	const char *name;
-	uint64_t group;			/* the mask group that grants the call */
+	uint64_t group;			/* the mask groups that grant the call, all of them */
 	bool fast;			/* the register-based convention is allowed */
 	bool rep;			/* a rep call; else simple */
-	size_t in_size;			/* bytes of input and output in memory */
-	size_t out_size;
-	uint16_t (*handler)(struct vcpu *v, const struct hcall *hc);
+	bool var_hdr;			/* takes a variable header */
+	size_t in_size;			/* bytes of the fixed input header in memory */
+	size_t rep_size;		/* bytes of each rep element */
+	uint16_t (*handler)(struct vcpu *v, const struct hcall *hc, const uint64_t *in);
 };
 
 /*
@@ -57,24 +54,78 @@ struct hcall_def {
  * physical processor to itself (its APIC MSRs go to that processor's local
  * APIC), so there is nothing else to run instead.
  */
-static uint16_t hcall_notify_long_spin_wait(struct vcpu *v, const struct hcall *hc)
+static uint16_t hcall_notify_long_spin_wait(struct vcpu *v, const struct hcall *hc, const uint64_t *in)
 {
 	(void)v;
 	(void)hc;
+	(void)in;
 	return HV_STATUS_SUCCESS;
 }
 
-/* Every hypercall Vireo knows. Bit i of vir_partition.hcalls_used stands for hcall_defs[i]. */
+/*
+ * Every hypercall Vireo knows (TLFS "Hypercalls" pages), in call-code
+ * order. Bit i of vir_partition.hcalls_used stands for hcall_defs[i].
+ * Only calls whose input fits in the two registers may be fast: the XMM
+ * form (0x40000003 EDX bit 4) is not offered.
+ */
 static const struct hcall_def hcall_defs[] = {
+	{
+		.code = HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE,
+		.name = "HvCallFlushVirtualAddressSpace",
+		.group = VIR_HCALL_REMOTE_TLB_FLUSH,
+		.in_size = 3 * sizeof(uint64_t),	/* AddressSpace, Flags, ProcessorMask */
+		.handler = vir_hcall_flush,
+	},
+	{
+		.code = HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST,
+		.name = "HvCallFlushVirtualAddressList",
+		.group = VIR_HCALL_REMOTE_TLB_FLUSH,
+		.rep = true,
+		.in_size = 3 * sizeof(uint64_t),
+		.rep_size = sizeof(uint64_t),		/* a GVA range */
+		.handler = vir_hcall_flush,
+	},
 	{
 		.code = HVCALL_NOTIFY_LONG_SPIN_WAIT,
 		.name = "HvCallNotifyLongSpinWait",
 		.group = VIR_BASE,
 		.fast = true,
-		.rep = false,
-		.in_size = sizeof(uint64_t),	/* the spin count */
-		.out_size = 0,
+		.in_size = sizeof(uint64_t),		/* the spin count */
 		.handler = hcall_notify_long_spin_wait,
+	},
+	{
+		.code = HVCALL_SEND_IPI,
+		.name = "HvCallSendSyntheticClusterIpi",
+		.group = VIR_HCALL_IPI,
+		.fast = true,
+		.in_size = 2 * sizeof(uint64_t),	/* Vector, TargetVtl, padding; ProcessorMask */
+		.handler = vir_hcall_send_ipi,
+	},
+	{
+		.code = HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX,
+		.name = "HvCallFlushVirtualAddressSpaceEx",
+		.group = VIR_HCALL_REMOTE_TLB_FLUSH | VIR_EX_PROCESSOR_MASKS,
+		.var_hdr = true,
+		.in_size = 4 * sizeof(uint64_t),	/* AddressSpace, Flags, Format, ValidBanksMask */
+		.handler = vir_hcall_flush,
+	},
+	{
+		.code = HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX,
+		.name = "HvCallFlushVirtualAddressListEx",
+		.group = VIR_HCALL_REMOTE_TLB_FLUSH | VIR_EX_PROCESSOR_MASKS,
+		.rep = true,
+		.var_hdr = true,
+		.in_size = 4 * sizeof(uint64_t),
+		.rep_size = sizeof(uint64_t),
+		.handler = vir_hcall_flush,
+	},
+	{
+		.code = HVCALL_SEND_IPI_EX,
+		.name = "HvCallSendSyntheticClusterIpiEx",
+		.group = VIR_HCALL_IPI | VIR_EX_PROCESSOR_MASKS,
+		.var_hdr = true,
+		.in_size = 3 * sizeof(uint64_t),	/* Vector, TargetVtl, padding; Format, ValidBanksMask */
+		.handler = vir_hcall_send_ipi,
 	},
 };
 _Static_assert(ARRAY_SIZE(hcall_defs) <= 32, "vir_partition.hcalls_used has a bit per call");
@@ -131,38 +182,87 @@ static void hcall_note_use(struct vcpu *v, const struct hcall_def *def)
 		log_info("viridian: VP %u made the first %s", v->vp_index, def->name);
 }
 
-/* TLFS "Hypercall Status Codes" lists the checks; the order among them is the hypervisor's choice. */
-static uint16_t hcall_run(struct vcpu *v, const struct hcall *hc)
+/*
+ * The checks of TLFS "Hypercall Status Codes" and "Variable Sized
+ * Hypercall Input Headers"; the order among them is the hypervisor's
+ * choice. A rep call needs 0 <= rep start < rep count; a simple call has
+ * both 0.
+ */
+static uint16_t hcall_check(const struct partition *p, const struct hcall *hc, const struct hcall_def **found)
 {
 	const struct hcall_def *def;
-	uint16_t status;
 
 	if ((hc->control & HC_RESERVED) || hc->rep_start > hc->rep_count)
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
 	def = hcall_find(hc->code);
 	if (!def)
 		return HV_STATUS_INVALID_HYPERCALL_CODE;
-	if (!vir_has(v->part, def->group))
+	if (!vir_has(p, def->group))
 		return HV_STATUS_ACCESS_DENIED;
-	/* A rep count only on a rep call; no known call takes a variable header. */
-	if ((hc->rep_count && !def->rep) || hc->var_hdr || (hc->fast && !def->fast))
+	if (def->rep ? !hc->rep_count || hc->rep_start >= hc->rep_count : hc->rep_count != 0)
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
-	if (!hc->fast) {
-		status = hcall_check_block(v->part, hc->in, def->in_size);
-		if (status == HV_STATUS_SUCCESS)
-			status = hcall_check_block(v->part, hc->out, def->out_size);
-		if (status != HV_STATUS_SUCCESS)
-			return status;
+	if (hc->var_hdr && (!def->var_hdr || hc->var_hdr > HC_VAR_HDR_MAX))
+		return HV_STATUS_INVALID_HYPERCALL_INPUT;
+	if (hc->fast && !def->fast)
+		return HV_STATUS_INVALID_HYPERCALL_INPUT;
+	*found = def;
+	return HV_STATUS_SUCCESS;
+}
+
+/*
+ * The input of a call in memory: its header, fixed and variable, read into
+ * in[], then its rep list, checked in place: the whole block aligned, in
+ * one page and in guest RAM. A fast call's input is its two registers.
+ */
+static uint16_t hcall_input(const struct partition *p, const struct hcall *hc, const struct hcall_def *def,
+			    uint64_t *in)
+{
+	size_t header = def->in_size + hc->var_hdr * sizeof(uint64_t);
+	uint16_t status;
+
+	if (hc->fast) {
+		in[0] = hc->in;
+		in[1] = hc->out;
+		return HV_STATUS_SUCCESS;
+	}
+	status = hcall_check_block(p, hc->in, header + def->rep_size * hc->rep_count);
+	if (status == HV_STATUS_SUCCESS && gmem_read(p, hc->in, in, header))
+		status = HV_STATUS_INVALID_PARAMETER;
+	return status;
+}
+
+/*
+ * The result value (TLFS "Hypercall Outputs"): the status, and for a rep
+ * call that succeeded the reps completed, counted from the first element
+ * (a call Vireo refuses completes none).
+ */
+static uint64_t hcall_run(struct vcpu *v, const struct hcall *hc)
+{
+	uint64_t in[HC_FIXED_MAX + HC_VAR_HDR_MAX];
+	const struct hcall_def *def = NULL;
+	uint16_t status;
+
+	status = hcall_check(v->part, hc, &def);
+	if (status == HV_STATUS_SUCCESS)
+		status = hcall_input(v->part, hc, def, in);
+	if (status != HV_STATUS_SUCCESS) {
+		log_guest_info("viridian: VP %u: hypercall %#llx refused, status %#x", v->vp_index,
+			       (unsigned long long)hc->control, status);
+		return status;
 	}
 	hcall_note_use(v, def);
-	return def->handler(v, hc);
+	status = def->handler(v, hc, in);
+	if (status != HV_STATUS_SUCCESS)
+		log_guest_info("viridian: VP %u: %s failed, status %#x", v->vp_index, def->name, status);
+	if (status == HV_STATUS_SUCCESS && def->rep)
+		return status | (uint64_t)hc->rep_count << HC_REPS_DONE_SHIFT;
+	return status;
 }
 
 /*
  * Legal only at CPL 0 outside real mode, and only once the guest has enabled
  * the hypercall page (TLFS "Legal Hypercall Environments"); anything else
- * is #UD. Only simple calls exist so far, and a simple call completes no
- * reps: the result is the status alone, reps completed (43:32) being 0.
+ * is #UD.
  */
 bool vir_hypercall(struct vcpu *v)
 {

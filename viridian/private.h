@@ -17,6 +17,69 @@
 #define HV_STATUS_INVALID_ALIGNMENT		0x0004
 #define HV_STATUS_INVALID_PARAMETER		0x0005
 #define HV_STATUS_ACCESS_DENIED			0x0006
+#define HV_STATUS_TIME_OUT			0x0078
+
+/* Call codes (TLFS "Hypercalls"). */
+#define HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE	0x0002
+#define HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST	0x0003
+#define HVCALL_NOTIFY_LONG_SPIN_WAIT		0x0008
+#define HVCALL_SEND_IPI				0x000b
+#define HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX	0x0013
+#define HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX	0x0014
+#define HVCALL_SEND_IPI_EX			0x0015
+
+/*
+ * One hypercall as the guest made it (TLFS "Hypercall Inputs"). For a fast
+ * call, in and out hold the two input registers.
+ */
+struct hcall {
+	uint64_t control;
+	uint16_t code;
+	bool fast;
+	unsigned int var_hdr;		/* qwords */
+	unsigned int rep_count;
+	unsigned int rep_start;
+	uint64_t in;
+	uint64_t out;
+};
+
+/*
+ * The virtual processors a processor mask or an HV_VP_SET names
+ * (viridian/vpset.c): all of the partition's, or those in mask (bit n is
+ * VP index n); beyond says it also names one of index 64 or more.
+ */
+struct vir_vp_set {
+	bool all;
+	uint64_t mask;
+	bool beyond;
+};
+
+static inline struct vir_vp_set vir_vp_mask(uint64_t mask)
+{
+	return (struct vir_vp_set){ .all = false, .mask = mask, .beyond = false };
+}
+
+/*
+ * Decodes the HV_VP_SET at set: Format, ValidBanksMask, then bank_words
+ * bank words (the call's variable header). HV_STATUS_INVALID_HYPERCALL_INPUT
+ * if bank_words is not the number of valid banks, ..._INVALID_PARAMETER
+ * for an unknown format.
+ */
+uint16_t vir_vpset_decode(const uint64_t *set, unsigned int bank_words, struct vir_vp_set *out);
+
+/* Every VP index of the partition, as a mask. */
+uint64_t vir_all_vps(const struct partition *p);
+
+/* The partition's VPs set names, in *targets; HV_STATUS_INVALID_PARAMETER if it names one the partition lacks. */
+uint16_t vir_vp_targets(const struct partition *p, const struct vir_vp_set *set, uint64_t *targets);
+
+/*
+ * Hypercall handlers. in holds the input's fixed and variable header, as
+ * qwords (the two registers of a fast call); the rep list, if any, stays
+ * in guest memory, checked.
+ */
+uint16_t vir_hcall_flush(struct vcpu *v, const struct hcall *hc, const uint64_t *in);
+uint16_t vir_hcall_send_ipi(struct vcpu *v, const struct hcall *hc, const uint64_t *in);
 
 /* The partition's group mask: 0 (viridian off) until PARAM_VIRIDIAN is set. */
 uint64_t vir_mask(const struct partition *p);

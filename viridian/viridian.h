@@ -28,14 +28,28 @@ struct vcpu;
  * freq: AccessFrequencyRegs (0x40000003 EAX bit 11) and frequency MSRs
  *	 available (EDX bit 8); MSRs TSC_FREQUENCY, APIC_FREQUENCY.
  *	 TLFS "Partition Privilege Flags".
+ * hcall_remote_tlb_flush: the recommendation to flush remote TLBs by
+ *	 hypercall (0x40000004 EAX bit 2); HvCallFlushVirtualAddressSpace
+ *	 (0x0002) and ...List (0x0003), viridian/hcall_flush.c.
  * crash_ctl: guest crash MSRs available (0x40000003 EDX bit 10); MSRs
  *	 CRASH_P0-P4 and CRASH_CTL: a crash the guest notifies is printed on
  *	 Vireo's log (viridian/crash.c). TLFS "Partition Crash Enlightenment".
+ * hcall_ipi: the recommendation to send IPIs by hypercall (0x40000004 EAX
+ *	 bit 10); HvCallSendSyntheticClusterIpi (0x000b), viridian/hcall_ipi.c.
+ * ex_processor_masks: the recommendation to name processors by sparse VP
+ *	 sets (0x40000004 EAX bit 11): HvCallFlushVirtualAddressSpaceEx
+ *	 (0x0013) and ...ListEx (0x0014) with hcall_remote_tlb_flush,
+ *	 HvCallSendSyntheticClusterIpiEx (0x0015) with hcall_ipi; it needs one
+ *	 of the two. TLFS "HV_VP_SET".
  */
 #define VIR_BASE			BIT(0)
 #define VIR_FREQ			BIT(1)
+#define VIR_HCALL_REMOTE_TLB_FLUSH	BIT(4)
 #define VIR_CRASH_CTL			BIT(6)
-#define VIR_KNOWN	(VIR_BASE | VIR_FREQ | VIR_CRASH_CTL)
+#define VIR_HCALL_IPI			BIT(9)
+#define VIR_EX_PROCESSOR_MASKS		BIT(10)
+#define VIR_KNOWN	(VIR_BASE | VIR_FREQ | VIR_HCALL_REMOTE_TLB_FLUSH | VIR_CRASH_CTL | VIR_HCALL_IPI | \
+			 VIR_EX_PROCESSOR_MASKS)
 
 /* CRASH_P0-P4. */
 #define VIR_CRASH_PARAMS		5
@@ -62,8 +76,14 @@ enum msr_result {
 	MSR_NOT_VIRIDIAN,	/* outside the synthetic MSR range */
 };
 
-/* 0, or -HV_EINVAL for unknown bits or a mask without base. */
+/* 0, or -HV_EINVAL for unknown bits, a mask without base or a group without one it needs. */
 int vir_validate_mask(uint64_t mask);
+
+/*
+ * A group of mask other than base that lacks every group it needs (one of
+ * *needs_any), or 0 when each has what it needs.
+ */
+uint64_t vir_unmet_need(uint64_t mask, uint64_t *needs_any);
 bool vir_has(const struct partition *p, uint64_t group);
 
 /* First leaf of Vireo's own CPUID range: 0x40000100 when viridian is on, else 0x40000000. */

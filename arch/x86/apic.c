@@ -24,6 +24,7 @@
 #define LVT_MASKED	BIT(16)
 #define ICR_BUSY	BIT(12)		/* xAPIC delivery status: send pending */
 #define ICR_NMI		(4u << 8 | 1u << 14)	/* delivery mode NMI, level assert */
+#define ICR_FIXED_EDGE	(1u << 14)		/* delivery mode fixed, level assert, edge */
 
 #define X2APIC_MSR(offset)	(0x800 + (offset) / 16)
 
@@ -111,21 +112,37 @@ void apic_write_tpr(uint32_t value)
 	apic_write(XAPIC_TPR, value);
 }
 
-/* In xAPIC mode the destination is ICR-high, which the guest may have just written: it is put back. */
-void apic_send_nmi(uint32_t apic_id)
+/*
+ * An IPI from the host to one processor, physical destination: in xAPIC
+ * mode the destination is ICR-high, which the guest may have just written,
+ * so it is put back once the send has gone (delivery status idle).
+ */
+static void send_ipi(uint32_t apic_id, uint32_t icr_low)
 {
 	uint32_t guest_high;
 
 	if (apic_x2apic_mode()) {
-		wrmsr(MSR_X2APIC_ICR, (uint64_t)apic_id << 32 | ICR_NMI);
+		wrmsr(MSR_X2APIC_ICR, (uint64_t)apic_id << 32 | icr_low);
 		return;
 	}
+	while (*xapic_reg(XAPIC_ICR_LOW) & ICR_BUSY)
+		cpu_relax();
 	guest_high = *xapic_reg(XAPIC_ICR_HIGH);
 	*xapic_reg(XAPIC_ICR_HIGH) = apic_id << 24;
-	*xapic_reg(XAPIC_ICR_LOW) = ICR_NMI;
+	*xapic_reg(XAPIC_ICR_LOW) = icr_low;
 	while (*xapic_reg(XAPIC_ICR_LOW) & ICR_BUSY)
 		cpu_relax();
 	*xapic_reg(XAPIC_ICR_HIGH) = guest_high;
+}
+
+void apic_send_nmi(uint32_t apic_id)
+{
+	send_ipi(apic_id, ICR_NMI);
+}
+
+void apic_send_fixed(uint32_t apic_id, uint8_t vector)
+{
+	send_ipi(apic_id, ICR_FIXED_EDGE | vector);
 }
 
 void apic_reset_for_init(void)

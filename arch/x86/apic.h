@@ -36,8 +36,10 @@ bool apic_x2apic_mode(void);
  */
 bool apic_xapic_decodes(uint64_t page);
 uint32_t apic_id(void);
-/* A fixed-destination NMI to the processor with this APIC ID. */
+/* An NMI to the processor with this APIC ID (physical destination). */
 void apic_send_nmi(uint32_t apic_id);
+/* A fixed, edge-triggered interrupt with this vector (16-255) to the processor with this APIC ID. */
+void apic_send_fixed(uint32_t apic_id, uint8_t vector);
 /*
  * This processor's local APIC as an INIT leaves it: LVT entries masked,
  * timer stopped, TPR 0, nothing in service, software-disabled (SDM "Local

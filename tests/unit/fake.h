@@ -36,6 +36,7 @@ struct fake_io {
 extern struct fake_io fake_io;
 
 /* Local APIC: what the last accesses wrote. */
+#define FAKE_APIC_FIXED_MAX	64
 struct fake_apic {
 	uint32_t eoi_count;
 	uint32_t last_eoi;
@@ -49,6 +50,11 @@ struct fake_apic {
 	unsigned int kicks;		/* vcpu_kick calls */
 	uint32_t last_kick;		/* the APIC ID kicked last */
 	bool kick_exits;		/* a kick makes its target serve its requests at once, as its exit would */
+	struct {
+		uint32_t apic_id;
+		uint8_t vector;
+	} fixed[FAKE_APIC_FIXED_MAX];	/* apic_send_fixed calls, the first FAKE_APIC_FIXED_MAX */
+	unsigned int nr_fixed;		/* all of them */
 };
 extern struct fake_apic fake_apic;
 

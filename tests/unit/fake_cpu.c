@@ -193,6 +193,15 @@ void apic_send_nmi(uint32_t id)
 	fake_apic.last_kick = id;
 }
 
+void apic_send_fixed(uint32_t id, uint8_t vector)
+{
+	if (fake_apic.nr_fixed < FAKE_APIC_FIXED_MAX) {
+		fake_apic.fixed[fake_apic.nr_fixed].apic_id = id;
+		fake_apic.fixed[fake_apic.nr_fixed].vector = vector;
+	}
+	fake_apic.nr_fixed++;
+}
+
 void apic_reset_for_init(void)
 {
 	fake_apic.init_resets++;

@@ -8,7 +8,7 @@
 
 TEST_GLOBALS;
 
-#define GROUPS	" (expected base, freq, crash_ctl, defaults, all)"
+#define GROUPS	" (expected base, freq, hcall_remote_tlb_flush, crash_ctl, hcall_ipi, ex_processor_masks, defaults, all)"
 #define KEYS	" (expected viridian, serial, console_timeout, next, log)"
 
 static int parse(struct vireo_config *c, const char *text, struct cfg_error *err)
@@ -212,6 +212,10 @@ static const struct bad_case {
 	{ "viridian = [\"base freq\"]\n", "vireo.cfg:1:13: unknown viridian group \"base freq\"" GROUPS },
 	{ "viridian = [\"freq\"]\n", "vireo.cfg:1:12: viridian: group \"freq\" needs \"base\"" },
 	{ "viridian = [\"all\", \"!base\"]\n", "vireo.cfg:1:12: viridian: group \"freq\" needs \"base\"" },
+	{ "viridian = [\"base\", \"ex_processor_masks\"]\n",
+	  "vireo.cfg:1:12: viridian: group \"ex_processor_masks\" needs \"hcall_remote_tlb_flush\" or \"hcall_ipi\"" },
+	{ "viridian = [\"all\", \"!hcall_ipi\", \"!hcall_remote_tlb_flush\"]\n",
+	  "vireo.cfg:1:12: viridian: group \"ex_processor_masks\" needs \"hcall_remote_tlb_flush\" or \"hcall_ipi\"" },
 	{ "viridian = 2\n",
 	  "vireo.cfg:1:12: viridian: expected a list of groups such as [\"base\", \"freq\"], found 2" },
 	{ "viridian = yes\n",

@@ -19,6 +19,14 @@ static void validate_mask(void)
 		{ VIR_BASE | BIT(2), -HV_EINVAL },
 		{ VIR_BASE | VIR_FREQ | BIT(63), -HV_EINVAL },
 		{ ~0ULL, -HV_EINVAL },
+		{ VIR_KNOWN, 0 },
+		{ VIR_KNOWN & ~VIR_BASE, -HV_EINVAL },
+		/* The _Ex calls need a call group to belong to. */
+		{ VIR_BASE | VIR_EX_PROCESSOR_MASKS, -HV_EINVAL },
+		{ VIR_BASE | VIR_FREQ | VIR_CRASH_CTL | VIR_EX_PROCESSOR_MASKS, -HV_EINVAL },
+		{ VIR_BASE | VIR_EX_PROCESSOR_MASKS | VIR_HCALL_REMOTE_TLB_FLUSH, 0 },
+		{ VIR_BASE | VIR_EX_PROCESSOR_MASKS | VIR_HCALL_IPI, 0 },
+		{ VIR_KNOWN & ~(VIR_HCALL_REMOTE_TLB_FLUSH | VIR_HCALL_IPI), -HV_EINVAL },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
@@ -34,7 +42,10 @@ static void group_names(void)
 	} xen[] = {
 		{ "base", BIT(0) },
 		{ "freq", BIT(1) },
+		{ "hcall_remote_tlb_flush", BIT(4) },
 		{ "crash_ctl", BIT(6) },
+		{ "hcall_ipi", BIT(9) },
+		{ "ex_processor_masks", BIT(10) },
 	};
 	uint64_t known = 0;
 
@@ -127,6 +138,15 @@ static void leaves_exact(void)
 		{ VF_BASE_FREQ, 0x40000006, { 0x2, 0, 0, 0 } },
 		{ { "base+crash_ctl", true, VIR_BASE | VIR_CRASH_CTL }, 0x40000003, { PRIV_BASE, 0, 0, MISC_CRASH } },
 		{ { "base+crash_ctl", true, VIR_BASE | VIR_CRASH_CTL }, 0x40000004, { 0, 0xFFFFFFFF, 0, 0 } },
+		/* 0x40000004 EAX: bit 2 remote TLB flush, 10 cluster IPI, 11 _Ex calls; never bit 3. */
+		{ { "base+flush", true, VIR_BASE | VIR_HCALL_REMOTE_TLB_FLUSH }, 0x40000004, { 0x4, 0xFFFFFFFF, 0, 0 } },
+		{ { "base+flush", true, VIR_BASE | VIR_HCALL_REMOTE_TLB_FLUSH }, 0x40000003, { PRIV_BASE, 0, 0, 0 } },
+		{ { "base+ipi", true, VIR_BASE | VIR_HCALL_IPI }, 0x40000004, { 0x400, 0xFFFFFFFF, 0, 0 } },
+		{ { "base+ipi+ex", true, VIR_BASE | VIR_HCALL_IPI | VIR_EX_PROCESSOR_MASKS }, 0x40000004,
+		  { 0xC00, 0xFFFFFFFF, 0, 0 } },
+		{ { "base+flush+ipi+ex", true,
+		    VIR_BASE | VIR_HCALL_REMOTE_TLB_FLUSH | VIR_HCALL_IPI | VIR_EX_PROCESSOR_MASKS },
+		  0x40000004, { 0xC04, 0xFFFFFFFF, 0, 0 } },
 	};
 	struct vir_fixture f;
 
