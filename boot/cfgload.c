@@ -9,6 +9,7 @@
 #include "boot/efi_lib.h"
 #include "hv/string.h"
 #include "hv/version.h"
+#include "viridian/viridian.h"
 
 #define CFG_NAME	L"vireo.cfg"
 #define CFG_MAX_SIZE	(64 * 1024)
@@ -119,15 +120,32 @@ static void print_help(void)
 		"usage: vireo.efi [--help] [--version] [key=value ...]",
 		"Takes every processor into VMX root and runs the firmware, and what it boots, as a guest.",
 		"Keys (vireo.cfg beside vireo.efi sets them first; words here override it):",
-		"  viridian=base,freq       Hyper-V enlightenments: base, freq, defaults, all, !name",
+		"  viridian=base,freq       Hyper-V enlightenment groups (below), defaults, all, !name",
 		"  serial=0x3f8,115200      the console UART (or com1, com2) and its baud rate",
 		"  console_timeout=3        seconds to wait for a key that opens the prompt (0: none)",
 		"  next=\\EFI\\BOOT\\os.efi   a loader to start once virtualized (same volume)",
 		"  log=info                 error, warning, info or debug",
 	};
+	char groups[80];
+	size_t len = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(lines); i++)
 		console_printf("%s\n", lines[i]);
+	/* The viridian groups, as many to a line as fit. */
+	console_printf("Viridian groups:\n");
+	for (size_t i = 0; i < vir_group_count; i++) {
+		const char *name = vir_group_names[i].name;
+		size_t n = hv_strlen(name);
+
+		if (len && len + n + 2 > sizeof(groups) - 4) {
+			console_printf("  %s\n", groups);
+			len = 0;
+		}
+		hv_snprintf(groups + len, sizeof(groups) - len, "%s%s", name, i + 1 < vir_group_count ? ", " : "");
+		len += n + (i + 1 < vir_group_count ? 2 : 0);
+	}
+	if (len)
+		console_printf("  %s\n", groups);
 }
 
 /*

@@ -36,6 +36,7 @@
 #define HV_ACCESS_FREQUENCY_MSRS	BIT(11)
 
 /* 0x40000003 EDX, features. */
+#define HV_FEATURE_CPU_DYNAMIC_PARTITIONING	BIT(3)	/* processor hot-add events */
 #define HV_FEATURE_FREQUENCY_MSRS	BIT(8)	/* TSC_FREQUENCY and APIC_FREQUENCY */
 #define HV_FEATURE_GUEST_CRASH_MSRS	BIT(10)	/* CRASH_P0-P4, CRASH_CTL */
 
@@ -46,6 +47,9 @@
 
 /* 0x40000004 EBX: 0xFFFFFFFF means never notify a long spin wait. */
 #define HV_SPIN_RETRIES_NEVER		0xFFFFFFFFu
+
+/* 0x40000005 EAX: no limit on virtual processors, as Xen reports it with no_vp_limit. */
+#define HV_VP_LIMIT_NONE		0xFFFFFFFFu
 
 /* 0x40000006 EAX, hardware features in use by the hypervisor. */
 #define HV_HW_MSR_BITMAPS		BIT(1)
@@ -62,11 +66,13 @@ static const struct {
 	{ VIR_BASE, HV_ACCESS_APIC_MSRS | HV_ACCESS_HYPERCALL_MSRS | HV_ACCESS_VP_INDEX, 0 },
 	{ VIR_FREQ, HV_ACCESS_FREQUENCY_MSRS, HV_FEATURE_FREQUENCY_MSRS },
 	{ VIR_CRASH_CTL, 0, HV_FEATURE_GUEST_CRASH_MSRS },
+	{ VIR_CPU_HOTPLUG, 0, HV_FEATURE_CPU_DYNAMIC_PARTITIONING },
 };
 
 /*
  * What each group recommends in 0x40000004 EAX. The calls behind them are
- * in viridian/hypercall.c, gated by the same groups.
+ * in viridian/hypercall.c, gated by the same groups. apic_assist
+ * recommends nothing (viridian/viridian.h says why).
  */
 static const struct {
 	uint64_t group;
@@ -125,7 +131,7 @@ bool vir_cpuid(const struct vcpu *v, uint32_t leaf, struct cpuid_regs *r)
 		hints_leaf(v->part, r);
 		break;
 	case HV_CPUID_IMPLEMENTATION_LIMITS:
-		r->eax = MAX_VCPUS;
+		r->eax = vir_has(v->part, VIR_NO_VP_LIMIT) ? HV_VP_LIMIT_NONE : MAX_VCPUS;
 		break;
 	case HV_CPUID_HARDWARE_FEATURES:
 		r->eax = HV_HW_MSR_BITMAPS;

@@ -15,9 +15,12 @@ const struct vir_group_name vir_group_names[] = {
 	{ "base", VIR_BASE },
 	{ "freq", VIR_FREQ },
 	{ "hcall_remote_tlb_flush", VIR_HCALL_REMOTE_TLB_FLUSH },
+	{ "apic_assist", VIR_APIC_ASSIST },
 	{ "crash_ctl", VIR_CRASH_CTL },
 	{ "hcall_ipi", VIR_HCALL_IPI },
 	{ "ex_processor_masks", VIR_EX_PROCESSOR_MASKS },
+	{ "no_vp_limit", VIR_NO_VP_LIMIT },
+	{ "cpu_hotplug", VIR_CPU_HOTPLUG },
 };
 const size_t vir_group_count = ARRAY_SIZE(vir_group_names);
 

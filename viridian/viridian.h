@@ -31,6 +31,18 @@ struct vcpu;
  * hcall_remote_tlb_flush: the recommendation to flush remote TLBs by
  *	 hypercall (0x40000004 EAX bit 2); HvCallFlushVirtualAddressSpace
  *	 (0x0002) and ...List (0x0003), viridian/hcall_flush.c.
+ * apic_assist: accepted, and adds nothing the guest can see. In Xen it is
+ *	 the EOI assist of the VP assist page: the hypervisor sets "no EOI
+ *	 required" as it injects an interrupt the guest may then retire
+ *	 without an EOI (TLFS "Virtual Interrupt Controller"). Vireo injects no
+ *	 interrupts, the guest takes them from the real local APIC, so Vireo
+ *	 can never know when that holds: the bit stays 0, which tells the guest
+ *	 to EOI as usual, as Xen leaves it whenever the processor delivers the
+ *	 interrupts itself (APIC virtualization). Nor does it recommend the
+ *	 APIC MSRs (0x40000004 EAX bit 3, which QEMU's hv-vapic adds): Linux
+ *	 would then send every EOI through WRMSR 0x40000070, an exit, where
+ *	 the x2APIC's own EOI register costs none. The VP assist page itself,
+ *	 and AccessApicMsrs, belong to base.
  * crash_ctl: guest crash MSRs available (0x40000003 EDX bit 10); MSRs
  *	 CRASH_P0-P4 and CRASH_CTL: a crash the guest notifies is printed on
  *	 Vireo's log (viridian/crash.c). TLFS "Partition Crash Enlightenment".
@@ -41,15 +53,24 @@ struct vcpu;
  *	 (0x0013) and ...ListEx (0x0014) with hcall_remote_tlb_flush,
  *	 HvCallSendSyntheticClusterIpiEx (0x0015) with hcall_ipi; it needs one
  *	 of the two. TLFS "HV_VP_SET".
+ * no_vp_limit: 0x40000005 EAX = 0xFFFFFFFF, no limit on virtual
+ *	 processors (Windows 2012 and later read it so); without the group the
+ *	 leaf says 64, the most Vireo has.
+ * cpu_hotplug: processor dynamic partitioning events (0x40000003 EDX bit 3),
+ *	 which Windows wants before it hot-adds a processor. Vireo never adds
+ *	 one; Linux does not look at the bit.
  */
 #define VIR_BASE			BIT(0)
 #define VIR_FREQ			BIT(1)
 #define VIR_HCALL_REMOTE_TLB_FLUSH	BIT(4)
+#define VIR_APIC_ASSIST			BIT(5)
 #define VIR_CRASH_CTL			BIT(6)
 #define VIR_HCALL_IPI			BIT(9)
 #define VIR_EX_PROCESSOR_MASKS		BIT(10)
-#define VIR_KNOWN	(VIR_BASE | VIR_FREQ | VIR_HCALL_REMOTE_TLB_FLUSH | VIR_CRASH_CTL | VIR_HCALL_IPI | \
-			 VIR_EX_PROCESSOR_MASKS)
+#define VIR_NO_VP_LIMIT			BIT(11)
+#define VIR_CPU_HOTPLUG			BIT(12)
+#define VIR_KNOWN	(VIR_BASE | VIR_FREQ | VIR_HCALL_REMOTE_TLB_FLUSH | VIR_APIC_ASSIST | VIR_CRASH_CTL | \
+			 VIR_HCALL_IPI | VIR_EX_PROCESSOR_MASKS | VIR_NO_VP_LIMIT | VIR_CPU_HOTPLUG)
 
 /* CRASH_P0-P4. */
 #define VIR_CRASH_PARAMS		5

@@ -8,7 +8,8 @@
 
 TEST_GLOBALS;
 
-#define GROUPS	" (expected base, freq, hcall_remote_tlb_flush, crash_ctl, hcall_ipi, ex_processor_masks, defaults, all)"
+#define GROUPS	" (expected base, freq, hcall_remote_tlb_flush, apic_assist, crash_ctl, hcall_ipi, " \
+		"ex_processor_masks, no_vp_limit, cpu_hotplug, defaults, all)"
 #define KEYS	" (expected viridian, serial, console_timeout, next, log)"
 
 static int parse(struct vireo_config *c, const char *text, struct cfg_error *err)

@@ -43,9 +43,12 @@ static void group_names(void)
 		{ "base", BIT(0) },
 		{ "freq", BIT(1) },
 		{ "hcall_remote_tlb_flush", BIT(4) },
+		{ "apic_assist", BIT(5) },
 		{ "crash_ctl", BIT(6) },
 		{ "hcall_ipi", BIT(9) },
 		{ "ex_processor_masks", BIT(10) },
+		{ "no_vp_limit", BIT(11) },
+		{ "cpu_hotplug", BIT(12) },
 	};
 	uint64_t known = 0;
 
@@ -147,6 +150,14 @@ static void leaves_exact(void)
 		{ { "base+flush+ipi+ex", true,
 		    VIR_BASE | VIR_HCALL_REMOTE_TLB_FLUSH | VIR_HCALL_IPI | VIR_EX_PROCESSOR_MASKS },
 		  0x40000004, { 0xC04, 0xFFFFFFFF, 0, 0 } },
+		{ { "base+no_vp_limit", true, VIR_BASE | VIR_NO_VP_LIMIT }, 0x40000005, { 0xFFFFFFFF, 0, 0, 0 } },
+		/* EDX bit 3: processor dynamic partitioning events. */
+		{ { "base+cpu_hotplug", true, VIR_BASE | VIR_CPU_HOTPLUG }, 0x40000003, { PRIV_BASE, 0, 0, 0x8 } },
+		{ VF_ALL, 0x40000000, { 0x40000006, 0x7263694D, 0x666F736F, 0x76482074 } },
+		{ VF_ALL, 0x40000003, { PRIV_BASE | PRIV_FREQ, 0, 0, MISC_FREQ | MISC_CRASH | 0x8 } },
+		{ VF_ALL, 0x40000004, { 0xC04, 0xFFFFFFFF, 0, 0 } },
+		{ VF_ALL, 0x40000005, { 0xFFFFFFFF, 0, 0, 0 } },
+		{ VF_ALL, 0x40000006, { 0x2, 0, 0, 0 } },
 	};
 	struct vir_fixture f;
 
@@ -162,6 +173,30 @@ static void leaves_exact(void)
 		CHECK_EQ(r.edx, cases[i].want.edx);
 		if (test_case_failures != failures)
 			printf("  in case %s, leaf 0x%" PRIx32 "\n", cases[i].m.name, cases[i].leaf);
+	}
+}
+
+/*
+ * apic_assist shows the guest nothing (viridian/viridian.h): every leaf as
+ * without it, and never the APIC-MSR recommendation (0x40000004 EAX bit 3).
+ */
+static void apic_assist_invisible(void)
+{
+	static const uint64_t masks[] = { VIR_BASE, VIR_BASE | VIR_FREQ, VIR_KNOWN & ~VIR_APIC_ASSIST };
+	struct vir_fixture f;
+
+	for (size_t m = 0; m < ARRAY_SIZE(masks); m++) {
+		for (uint32_t leaf = 0x40000000; leaf <= 0x40000006; leaf++) {
+			struct cpuid_regs without, with;
+
+			vf_init(&f, (struct vf_mask){ "without", true, masks[m] });
+			CHECK(vir_cpuid(&f.vcpu, leaf, &without));
+			vf_init(&f, (struct vf_mask){ "with", true, masks[m] | VIR_APIC_ASSIST });
+			CHECK(vir_cpuid(&f.vcpu, leaf, &with));
+			CHECK(!memcmp(&with, &without, sizeof(with)));
+			if (leaf == 0x40000004)
+				CHECK(!(with.eax & BIT(3)));
+		}
 	}
 }
 
@@ -191,6 +226,7 @@ int main(void)
 	RUN("viridian_cpuid", leaves_absent_when_off);
 	RUN("viridian_cpuid", leaves_outside_range);
 	RUN("viridian_cpuid", leaves_exact);
+	RUN("viridian_cpuid", apic_assist_invisible);
 	RUN("viridian_cpuid", signature_text);
 	return test_suite_failures != 0;
 }

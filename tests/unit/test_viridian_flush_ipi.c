@@ -49,7 +49,6 @@ TEST_GLOBALS;
 
 #define VF_FLUSH	{ "base+flush", true, VIR_BASE | VIR_HCALL_REMOTE_TLB_FLUSH }
 #define VF_IPI		{ "base+ipi", true, VIR_BASE | VIR_HCALL_IPI }
-#define VF_ALL		{ "all", true, VIR_KNOWN }
 
 static struct vcpu *setup(struct vir_fixture *f, struct vf_mask m)
 {

@@ -28,6 +28,7 @@ struct vf_mask {
 #define VF_OFF		{ "off", false, 0 }
 #define VF_BASE		{ "base", true, VIR_BASE }
 #define VF_BASE_FREQ	{ "base+freq", true, VIR_BASE | VIR_FREQ }
+#define VF_ALL		{ "all", true, VIR_KNOWN }
 
 struct vir_fixture {
 	struct partition part;
