@@ -16,9 +16,15 @@
  * a log line goes on after "guest crash: + "), with every byte outside
  * printable ASCII and the backslash written as a C escape. A reader tells
  * it from Vireo's own lines by that mark, and nothing in it reaches the
- * terminal as a control sequence. A guest may notify in a loop: one report
- * is printed per log_guest_interval, the next one printed says how many
- * were held back.
+ * terminal as a control sequence.
+ *
+ * A guest may notify in a loop, or send a message of 4096 newlines: crash
+ * reports share a budget of CRASH_LINES_PER_INTERVAL log lines (about 17
+ * KiB, a third of what a 115200 baud UART carries in the interval) each
+ * log_guest_interval. A report starts only if its first lines fit, and its
+ * message stops, saying how much is left, where the budget ends; one
+ * notification while another vCPU prints is not printed either. The next
+ * report printed says how many were not.
  */
 #include "arch/x86/cpu.h"
 #include "hv/gmem.h"
@@ -47,6 +53,13 @@
 #define CRASH_ESCAPE_MAX	4
 /* Bytes of the message read from the guest at a time. */
 #define CRASH_CHUNK		256u
+/* The crash reports' share of the log in each log_guest_interval; enough for Linux's 4 KiB kernel log. */
+#define CRASH_LINES_PER_INTERVAL	96u
+/*
+ * The fewest lines a report starts with: who notified, what was not
+ * printed before, P0-P2, P3-P4, then where the message is and its end.
+ */
+#define CRASH_REPORT_MIN_LINES		6u
 
 bool vir_crash_msr(uint32_t msr)
 {
@@ -58,7 +71,9 @@ bool vir_crash_msr(uint32_t msr)
 struct crash_line {
 	char text[CRASH_LINE_TEXT + 1];
 	size_t len;
+	size_t raw;		/* bytes of the message in text */
 	bool continued;		/* this log line goes on with a guest line the last one cut */
+	uint32_t left;		/* lines of text the budget still allows */
 };
 
 size_t vir_crash_escape(uint8_t c, char out[CRASH_ESCAPE_MAX + 1])
@@ -84,30 +99,41 @@ size_t vir_crash_escape(uint8_t c, char out[CRASH_ESCAPE_MAX + 1])
 	return 4;
 }
 
-static void line_flush(struct crash_line *l)
+/* Prints the line, if the budget allows one more. */
+static bool line_flush(struct crash_line *l)
 {
+	if (!l->left)
+		return false;
 	hv_log_report("guest crash: %c %s", l->continued ? '+' : '>', l->text);
+	l->left--;
 	l->len = 0;
+	l->raw = 0;
 	l->text[0] = '\0';
+	return true;
 }
 
-static void line_put(struct crash_line *l, uint8_t c)
+/* Adds a byte of the message; false when the budget ends before it. */
+static bool line_put(struct crash_line *l, uint8_t c)
 {
 	char esc[CRASH_ESCAPE_MAX + 1];
 	size_t n;
 
 	if (c == '\n') {
-		line_flush(l);
+		if (!line_flush(l))
+			return false;
 		l->continued = false;
-		return;
+		return true;
 	}
 	n = vir_crash_escape(c, esc);
 	if (l->len + n > CRASH_LINE_TEXT) {
-		line_flush(l);
+		if (!line_flush(l))
+			return false;
 		l->continued = true;
 	}
 	hv_memcpy(l->text + l->len, esc, n + 1);
 	l->len += n;
+	l->raw++;
+	return true;
 }
 
 /* Page-sized pieces of [gpa, gpa + len): the next one's length, never crossing a page. */
@@ -130,80 +156,110 @@ static bool message_in_ram(const struct partition *p, uint64_t gpa, uint64_t len
 	return true;
 }
 
-static void print_message(const struct partition *p, uint64_t gpa, uint64_t len)
+/*
+ * Prints the message (or why not) in at most left lines, left >= 2: the
+ * line that says where it is, its text, the line that ends it. Returns the
+ * lines printed.
+ */
+static uint32_t print_message(const struct partition *p, uint64_t gpa, uint64_t len, uint32_t left)
 {
-	struct crash_line l = { .len = 0 };
+	struct crash_line l = { .len = 0, .raw = 0, .continued = false, .left = left - 2 };
 	uint8_t buf[CRASH_CHUNK];
+	uint64_t unprinted = 0;
 
 	if (len > HV_CRASH_MESSAGE_MAX) {
 		hv_log_report("guest crash: no message: P4 says %llu bytes, more than %u",
 			      (unsigned long long)len, HV_CRASH_MESSAGE_MAX);
-		return;
+		return 1;
 	}
 	if (!message_in_ram(p, gpa, len)) {
 		hv_log_report("guest crash: no message: its %llu bytes at 0x%llx are not guest RAM",
 			      (unsigned long long)len, (unsigned long long)gpa);
-		return;
+		return 1;
 	}
 	hv_log_report("guest crash: message, %llu bytes at 0x%llx:", (unsigned long long)len,
 		      (unsigned long long)gpa);
-	for (uint64_t done = 0, n; done < len; done += n) {
+	for (uint64_t done = 0, n; done < len && !unprinted; done += n) {
 		n = piece(gpa + done, len - done, sizeof(buf));
 		if (gmem_read(p, gpa + done, buf, (size_t)n))
 			break;
-		for (uint64_t i = 0; i < n; i++)
-			line_put(&l, buf[i]);
+		for (uint64_t i = 0; i < n && !unprinted; i++)
+			if (!line_put(&l, buf[i]))
+				unprinted = len - done - i + l.raw;
 	}
-	if (l.len)
-		line_flush(&l);
-	hv_log_report("guest crash: end of message");
+	if (!unprinted && l.len && !line_flush(&l))
+		unprinted = l.raw;
+	if (unprinted)
+		hv_log_report("guest crash: %llu bytes of the message not printed (at most %u lines every %u s)",
+			      (unsigned long long)unprinted, CRASH_LINES_PER_INTERVAL, LOG_GUEST_INTERVAL_S);
+	else
+		hv_log_report("guest crash: end of message");
+	return left - l.left;
 }
 
 /* ------------------------------------------------------------ the report */
 
 /*
- * Whether this notification is printed, and if so P0-P4 as they are and
- * how many notifications were held back before it: all under the
- * partition's lock, so the registers are those of one moment.
+ * Whether this notification is printed and, if so, P0-P4 as they are, how
+ * many notifications before it were not printed, and how many lines of the
+ * budget it may use: all under the partition's lock, so the registers are
+ * those of one moment. A report being printed holds crash_printing.
  */
-static bool take_report(struct vir_partition *vir, uint64_t param[VIR_CRASH_PARAMS], uint32_t *held_back)
+static bool report_begin(struct vir_partition *vir, uint64_t param[VIR_CRASH_PARAMS], uint32_t *held_back,
+			 uint32_t *left)
 {
 	uint64_t now = cpu_rdtsc();
-	bool print;
+	bool print = false;
 
 	spin_lock(&vir->lock);
-	print = !vir->crash_reports || (log_guest_interval && now - vir->crash_reported >= log_guest_interval);
-	if (print) {
+	if (!vir->crash_interval || (log_guest_interval && now - vir->crash_interval >= log_guest_interval)) {
+		vir->crash_interval = now ? now : 1;
+		vir->crash_lines = 0;
+	}
+	if (!vir->crash_printing && vir->crash_lines + CRASH_REPORT_MIN_LINES <= CRASH_LINES_PER_INTERVAL) {
 		for (unsigned int i = 0; i < VIR_CRASH_PARAMS; i++)
 			param[i] = vir->crash_param[i];
-		*held_back = vir->crash_dropped;
-		vir->crash_dropped = 0;
-		vir->crash_reports++;
-		vir->crash_reported = now;
+		*held_back = vir->crash_held_back;
+		*left = CRASH_LINES_PER_INTERVAL - vir->crash_lines;
+		vir->crash_held_back = 0;
+		vir->crash_printing = true;
+		print = true;
 	} else {
-		vir->crash_dropped++;
+		vir->crash_held_back++;
 	}
 	spin_unlock(&vir->lock);
 	return print;
 }
 
+static void report_end(struct vir_partition *vir, uint32_t lines)
+{
+	spin_lock(&vir->lock);
+	vir->crash_lines += lines;
+	vir->crash_printing = false;
+	spin_unlock(&vir->lock);
+}
+
 static void report(struct vcpu *v, uint64_t ctl)
 {
+	struct vir_partition *vir = &v->part->vir;
 	uint64_t param[VIR_CRASH_PARAMS];
-	uint32_t held_back;
+	uint32_t held_back, left, lines = 3;
 
-	if (!take_report(&v->part->vir, param, &held_back))
+	if (!report_begin(vir, param, &held_back, &left))
 		return;
 	hv_log_report("guest crash: vcpu%u notified a crash (CRASH_CTL 0x%llx)", v->vp_index, (unsigned long long)ctl);
-	if (held_back)
-		hv_log_report("guest crash: %u notifications since the last report were not printed (one every %u s)",
-			      held_back, LOG_GUEST_INTERVAL_S);
+	if (held_back) {
+		hv_log_report("guest crash: %u notifications before this one not printed (at most %u lines every %u s)",
+			      held_back, CRASH_LINES_PER_INTERVAL, LOG_GUEST_INTERVAL_S);
+		lines++;
+	}
 	hv_log_report("guest crash: P0 0x%016llx P1 0x%016llx P2 0x%016llx", (unsigned long long)param[0],
 		      (unsigned long long)param[1], (unsigned long long)param[2]);
 	hv_log_report("guest crash: P3 0x%016llx P4 0x%016llx", (unsigned long long)param[3],
 		      (unsigned long long)param[4]);
 	if (ctl & HV_CRASH_CTL_MESSAGE)
-		print_message(v->part, param[3], param[4]);
+		lines += print_message(v->part, param[3], param[4], left - lines);
+	report_end(vir, lines);
 }
 
 /* ------------------------------------------------------------ the MSRs */

@@ -86,9 +86,10 @@ struct vir_partition {
 	uint64_t hypercall;
 	uint32_t hcalls_used;		/* bit per known hypercall, set once logged */
 	uint64_t crash_param[VIR_CRASH_PARAMS];
-	uint64_t crash_reported;	/* TSC of the last crash report printed */
-	uint32_t crash_reports;		/* printed */
-	uint32_t crash_dropped;		/* held back since the last one printed */
+	uint64_t crash_interval;	/* TSC at which the crash reports' line budget was last renewed */
+	uint32_t crash_lines;		/* lines of crash reports printed in that interval */
+	uint32_t crash_held_back;	/* notifications not printed since the last report */
+	bool crash_printing;		/* a vCPU is printing a report */
 };
 
 enum msr_result {

@@ -259,32 +259,68 @@ static void message_edges(void)
 				"vireo: guest crash: end of message\r\n"));
 }
 
-/* A guest that notifies in a loop gets one report per interval; the next says how many were held back. */
+static unsigned int count(const char *what)
+{
+	unsigned int n = 0;
+
+	for (const char *p = fake_log; (p = strstr(p, what)) != NULL; p++)
+		n++;
+	return n;
+}
+
+/*
+ * A guest that notifies in a loop: reports share 96 lines an interval. One
+ * without a message takes 3, and one starts only with 6 left: 31 print,
+ * the rest wait for the next interval, whose first report counts them.
+ */
 static void rate_limited(void)
 {
 	struct vir_fixture f;
 	struct vcpu *v = setup(&f);
 
 	log_guest_interval = 1000000;	/* the fake TSC moves 1000 per read */
-	CHECK_EQ(vir_wrmsr(v, CRASH_CTL, NOTIFY), MSR_DONE);
-	CHECK(fake_log_contains("vcpu3 notified a crash"));
-	fake_log_clear();
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 40; i++)
 		CHECK_EQ(vir_wrmsr(v, CRASH_CTL, NOTIFY), MSR_DONE);
-	CHECK_STR(fake_log, "");
+	CHECK_EQ(count("notified a crash"), 31);
+	fake_log_clear();
 	for (int i = 0; i < 1000; i++)
 		cpu_rdtsc();
 	CHECK_EQ(vir_wrmsr(&f.vcpu_b, CRASH_CTL, NOTIFY), MSR_DONE);
-	CHECK(fake_log_contains("vireo: guest crash: vcpu7 notified a crash (CRASH_CTL 0x8000000000000000)\r\n"
-				"vireo: guest crash: 5 notifications since the last report were not printed "
-				"(one every 5 s)\r\n"));
+	CHECK_STR(fake_log, "vireo: guest crash: vcpu7 notified a crash (CRASH_CTL 0x8000000000000000)\r\n"
+			    "vireo: guest crash: 9 notifications before this one not printed "
+			    "(at most 96 lines every 5 s)\r\n"
+			    "vireo: guest crash: P0 0x0000000000000000 P1 0x0000000000000000 P2 0x0000000000000000\r\n"
+			    "vireo: guest crash: P3 0x0000000000000000 P4 0x0000000000000000\r\n");
 
-	/* Without a known TSC rate the interval never ends: the first report only. */
+	/* Without a known TSC rate the interval never ends. */
 	v = setup(&f);
-	CHECK_EQ(vir_wrmsr(v, CRASH_CTL, NOTIFY), MSR_DONE);
-	fake_log_clear();
+	for (int i = 0; i < 40; i++)
+		CHECK_EQ(vir_wrmsr(v, CRASH_CTL, NOTIFY), MSR_DONE);
 	for (int i = 0; i < 1000; i++)
 		cpu_rdtsc();
+	CHECK_EQ(vir_wrmsr(v, CRASH_CTL, NOTIFY), MSR_DONE);
+	CHECK_EQ(count("notified a crash"), 31);
+}
+
+/* A message of 4096 newlines stops where the budget does, and says how much is left. */
+static void message_cut(void)
+{
+	struct vir_fixture f;
+	struct vcpu *v = setup(&f);
+
+	memset(&fake_ram[MSG_GPA], '\n', 4096);
+	CHECK_EQ(vir_wrmsr(v, CRASH_P3, MSG_GPA), MSR_DONE);
+	CHECK_EQ(vir_wrmsr(v, CRASH_P4, 4096), MSR_DONE);
+	CHECK_EQ(vir_wrmsr(v, CRASH_CTL, NOTIFY | MESSAGE), MSR_DONE);
+	/* 96 lines: 3 of registers, 1 for where the message is, 91 of text, 1 for what was cut. */
+	CHECK_EQ(count("\r\n"), 96);
+	CHECK_EQ(count("vireo: guest crash: > \r\n"), 91);
+	CHECK(fake_log_contains("vireo: guest crash: 4005 bytes of the message not printed "
+				"(at most 96 lines every 5 s)\r\n"));
+	CHECK(!fake_log_contains("end of message"));
+
+	/* The budget is spent: the next report waits. */
+	fake_log_clear();
 	CHECK_EQ(vir_wrmsr(v, CRASH_CTL, NOTIFY), MSR_DONE);
 	CHECK_STR(fake_log, "");
 }
@@ -319,6 +355,7 @@ int main(void)
 	RUN("viridian_crash", bad_messages);
 	RUN("viridian_crash", message_edges);
 	RUN("viridian_crash", rate_limited);
+	RUN("viridian_crash", message_cut);
 	RUN("viridian_crash", escapes);
 	return test_suite_failures != 0;
 }
