@@ -6,14 +6,16 @@
 hex8() { printf '%08x' "$1"; }
 hex16() { printf '%016x' "$1"; }
 
-# viridian_boot NAME ARGS CPUS: boot Vireo with ARGS, then the probe; sets $log.
+# viridian_boot NAME ARGS CPUS [LINE...]: boot Vireo with ARGS, then the probe, then any
+# further shell lines; sets $log.
 viridian_boot() {
 	local name=$1 args=$2 cpus=$3
+	shift 3
 	dir=$BUILD/e2e/$name
 	esp_create "$dir"
 	esp_add "$dir" "$BUILD/vireo.efi"
 	esp_add "$dir" "$BUILD/probe.efi"
-	esp_script "$dir" 'fs0:' "vireo.efi console_timeout=0 $args" 'echo VIREO-RC=%lasterror%' 'probe.efi' \
+	esp_script "$dir" 'fs0:' "vireo.efi console_timeout=0 $args" 'echo VIREO-RC=%lasterror%' 'probe.efi' "$@" \
 		'dmpstore -guid 5669726f-0001-4d48-8656-69726f000001 VireoPartition' 'reset -s'
 	bochs_boot "$dir" 240 "$cpus"
 	log=$dir/serial.txt
@@ -21,16 +23,25 @@ viridian_boot() {
 	expect "$log" "^vireo: running; the firmware is now a guest on $cpus vCPU\\(s\\)" "every processor virtualized"
 }
 
-# check_viridian_leaves MASK: base = 1, freq = 2.
+# The groups by Xen's bit numbers (viridian/viridian.h).
+VIR_FREQ=0x2 VIR_FLUSH=0x10 VIR_CRASH=0x40 VIR_IPI=0x200 VIR_EX=0x400 VIR_NO_VP_LIMIT=0x800 VIR_HOTPLUG=0x1000
+
+# check_viridian_leaves MASK: every leaf as the groups in MASK make it.
 check_viridian_leaves() {
-	local mask=$1 eax3=0x70 edx3=0
-	(( mask & 2 )) && { eax3=$((eax3 | 0x800)); edx3=0x100; }
+	local mask=$1 eax3=0x70 edx3=0 eax4=0 eax5=0x40
+	(( mask & VIR_FREQ )) && { eax3=$((eax3 | 0x800)); edx3=$((edx3 | 0x100)); }
+	(( mask & VIR_CRASH )) && edx3=$((edx3 | 0x400))
+	(( mask & VIR_HOTPLUG )) && edx3=$((edx3 | 0x8))
+	(( mask & VIR_FLUSH )) && eax4=$((eax4 | 0x4))
+	(( mask & VIR_IPI )) && eax4=$((eax4 | 0x400))
+	(( mask & VIR_EX )) && eax4=$((eax4 | 0x800))
+	(( mask & VIR_NO_VP_LIMIT )) && eax5=0xffffffff
 	expect_line "$log" "probe: cpuid 40000000" "40000006 7263694d 666f736f 76482074" "0x40000000: Microsoft Hv, leaves up to 0x40000006"
 	expect_line "$log" "probe: cpuid 40000001" "31237648 00000000 00000000 00000000" "0x40000001: Hv#1"
 	expect_line "$log" "probe: cpuid 40000002" "00001772 00060000 00000000 00000000" "0x40000002: version 6.0 build 6002"
-	expect_line "$log" "probe: cpuid 40000003" "$(hex8 $eax3) 00000000 00000000 $(hex8 $edx3)" "0x40000003: privileges of mask $mask"
-	expect_line "$log" "probe: cpuid 40000004" "00000000 ffffffff 00000000 00000000" "0x40000004: no recommendations, never notify spin waits"
-	expect_line "$log" "probe: cpuid 40000005" "00000040 00000000 00000000 00000000" "0x40000005: 64 virtual processors"
+	expect_line "$log" "probe: cpuid 40000003" "$(hex8 $eax3) 00000000 00000000 $(hex8 $edx3)" "0x40000003: privileges and features of mask $mask"
+	expect_line "$log" "probe: cpuid 40000004" "$(hex8 $eax4) ffffffff 00000000 00000000" "0x40000004: the recommendations of mask $mask, never notify spin waits"
+	expect_line "$log" "probe: cpuid 40000005" "$(hex8 $eax5) 00000000 00000000 00000000" "0x40000005: the virtual processor limit of mask $mask"
 	expect_line "$log" "probe: cpuid 40000006" "00000002 00000000 00000000 00000000" "0x40000006: MSR bitmaps in use"
 	expect_line "$log" "probe: cpuid 40000007" "00000000 00000000 00000000 00000000" "0x40000007: beyond the last leaf"
 	expect_line "$log" "probe: cpuid 40000100" "40000101 65726956 63694d6f 56486f72" "Vireo's own leaves moved to 0x40000100"
@@ -44,10 +55,17 @@ check_viridian_msrs() {
 	expect_line "$log" "probe: rdmsr 40000000 =" "0000000000000000" "GUEST_OS_ID reads 0 at first"
 	expect_line "$log" "probe: rdmsr 40000001 =" "0000000000000000" "HYPERCALL reads 0 at first"
 	expect_line "$log" "probe: rdmsr 40000002 =" "0000000000000000" "VP_INDEX of the boot processor is 0"
-	for msr in 40000003 40000010 40000020 40000021 40000070 40000073 40000080 40000100 40000105 40000200; do
+	for msr in 40000003 40000010 40000020 40000021 40000070 40000073 40000080 40000200; do
 		expect_line "$log" "probe: rdmsr $msr" "#GP" "RDMSR $msr raises #GP"
 	done
-	if (( mask & 2 )); then
+	if (( mask & VIR_CRASH )); then
+		expect_line "$log" "probe: rdmsr 40000100 =" "0000000000000000" "CRASH_P0 reads 0 at first"
+		expect_line "$log" "probe: rdmsr 40000105 =" "c000000000000000" "CRASH_CTL offers CrashNotify and CrashMessage"
+	else
+		expect_line "$log" "probe: rdmsr 40000100" "#GP" "CRASH_P0 raises #GP without crash_ctl"
+		expect_line "$log" "probe: rdmsr 40000105" "#GP" "CRASH_CTL raises #GP without crash_ctl"
+	fi
+	if (( mask & VIR_FREQ )); then
 		[ -n "$tsc" ] && [ "$tsc" -gt 100000000 ] && [ "$tsc" -lt 400000000 ] && pass "TSC frequency measured near Bochs' 200 MHz ($tsc Hz)" || fail "TSC frequency measured near 200 MHz (${tsc:-none})"
 		expect_line "$log" "probe: rdmsr 40000022 =" "$(hex16 "${tsc:-0}")" "TSC_FREQUENCY is the rate Vireo measured"
 		expect_line "$log" "probe: rdmsr 40000023 =" "$(hex16 "${apic:-0}")" "APIC_FREQUENCY is the rate Vireo measured"
@@ -83,6 +101,123 @@ check_hypercalls() {
 	expect "$log" '^vireo: partition: guest may not set viridian \(EPERM\)' "the refusal is logged"
 	# The saved-state record (hv/savestate.h): magic VIREOPRT, version 1, size 36, viridian set, the mask.
 	expect "$log" '^ *00000000: 56 49 52 45 4F 50 52 54-01 00 00 00 24 00 00 00 ' "saved-state record in the UEFI variable"
-	expect "$log" "^ *00000010: 01 00 00 00 00 00 00 00-0$mask 00 00 00 00 00 00 00 " "saved-state record holds mask $mask"
+	expect "$log" "^ *00000010: 01 00 00 00 00 00 00 00-$(printf '%02X %02X' $((mask & 0xff)) $((mask >> 8 & 0xff))) 00 00 00 00 00 00 " "saved-state record holds mask $mask"
 	expect_not "$log" 'vireo: error:|unexpected VM exit|host: exception|cannot be resolved' "no host errors"
+}
+
+# The flush and IPI calls probe.efi groups makes (tests/probe/groups.c) and
+# their statuses with the call groups on: 0 success (reps completed in bits
+# 43:32), 3 invalid hypercall input, 4 invalid alignment, 5 invalid parameter.
+HCALL_CASES="flush-space 0000000000000000
+flush-space-self 0000000000000000
+flush-space-all-cpus 0000000000000000
+flush-space-no-vp 0000000000000005
+flush-space-flag3 0000000000000005
+flush-space-fast 0000000000000003
+flush-list 0000000200000000
+flush-list-no-reps 0000000000000003
+flush-list-start 0000000000000003
+flush-list-non-global 0000000000000005
+flush-list-past-page 0000000000000004
+flush-space-ex 0000000000000000
+flush-space-ex-all 0000000000000000
+flush-space-ex-short 0000000000000003
+flush-space-ex-bank1 0000000000000005
+flush-space-ex-format 0000000000000005
+flush-list-ex 0000000100000000
+ipi-to-none 0000000000000000
+ipi-vector-0f 0000000000000005
+ipi-vector-100 0000000000000005
+ipi-vtl1 0000000000000005
+ipi-padding 0000000000000005
+ipi-no-vp 0000000000000005
+ipi-rep 0000000000000003
+ipi-memory-to-none 0000000000000000
+ipi-ex-to-none 0000000000000000
+ipi-ex-bank1 0000000000000005
+ipi-ex-short 0000000000000003
+ipi-ex-fast 0000000000000003"
+
+# crash_report N: the lines Vireo printed for the probe's crash report N (P0 = N).
+crash_report() {
+	awk -v p0="$(printf 'P0 0x%016x ' "$1")" '
+		/^vireo: guest crash: vcpu[0-9]+ notified a crash/ { on = 0 }
+		index($0, "vireo: guest crash: " p0) == 1 { on = 1 }
+		on' "$log"
+}
+
+# check_groups MASK: what probe.efi groups showed, and the crash reports on Vireo's log.
+check_groups() {
+	local mask=$1 name want group vireo_page
+	if (( mask & VIR_CRASH )); then
+		for msr in 40000101 40000102 40000103 40000104; do
+			expect_line "$log" "probe: crash rdmsr $msr =" "0000000000000000" "CRASH_P${msr: -1} reads 0 at first"
+		done
+		expect_line "$log" "probe: crash rdmsr 40000105 =" "c000000000000000" "CRASH_CTL reads CrashNotify | CrashMessage"
+		expect_line "$log" "probe: crash rdmsr 40000106" "#GP" "the MSR after CRASH_CTL raises #GP"
+		expect_line "$log" "probe: crash wrmsr 40000100 0123456789abcdef" "ok" "CRASH_P0 takes any value"
+		expect_line "$log" "probe: crash readback 40000100 =" "0123456789abcdef" "CRASH_P0 reads back"
+		expect_line "$log" "probe: crash wrmsr 40000105 0000000000000001" "#GP" "CRASH_CTL reserved bit 0 raises #GP"
+		expect_line "$log" "probe: crash wrmsr 40000105 0200000000000000" "#GP" "CRASH_CTL reserved bit 57 raises #GP"
+		expect_line "$log" "probe: crash wrmsr 40000105 4000000000000000" "ok" "CRASH_CTL without CrashNotify is taken"
+		vireo_page=$(sed -n 's/^probe: vireo page \([0-9a-f]\{16\}\)$/\1/p' "$log")
+		[ -n "$vireo_page" ] && pass "the probe finds a page of Vireo's memory (0x$vireo_page)" ||
+			fail "the probe finds a page of Vireo's memory"
+		for report in "1 long" "2 outside-ram" "3 vireo-memory" "4 text"; do
+			expect_line "$log" "probe: crash report $report" "ok" "crash report $report: CRASH_CTL written"
+		done
+		[ "$(grep -c '^vireo: guest crash: vcpu0 notified a crash (CRASH_CTL 0xc000000000000000)$' "$log")" -eq 4 ] &&
+			pass "Vireo prints 4 crash reports, none for CRASH_CTL without CrashNotify" ||
+			fail "Vireo prints 4 crash reports ($(grep -c 'notified a crash' "$log") printed)"
+		crash_report 1 | grep -qx 'vireo: guest crash: no message: P4 says 4097 bytes, more than 4096' &&
+			pass "a message longer than 4096 bytes is not read" || fail "a message longer than 4096 bytes is not read"
+		crash_report 2 | grep -qx 'vireo: guest crash: no message: its 16 bytes at 0xfffff000 are not guest RAM' &&
+			pass "a message outside guest RAM is not read" || fail "a message outside guest RAM is not read"
+		crash_report 3 | grep -qx "vireo: guest crash: no message: its 16 bytes at 0x${vireo_page#"${vireo_page%%[1-9a-f]*}"} are not guest RAM" &&
+			pass "a message on Vireo's memory is not read" || fail "a message on Vireo's memory is not read"
+		crash_report 4 > "$dir/crash4.txt"
+		expect "$dir/crash4.txt" '^vireo: guest crash: P3 0x[0-9a-f]{16} P4 0x000000000000002f$' "report 4: P3 and P4 as written"
+		expect "$dir/crash4.txt" '^vireo: guest crash: message, 47 bytes at 0x[0-9a-f]+:$' "report 4: the message's place"
+		expect_line "$dir/crash4.txt" "vireo: guest crash: >" "crash text from probe.efi" "report 4: the message's first line, prefixed"
+		grep -Fxq 'vireo: guest crash: > \tsecond line \x01\x7f \\ end' "$dir/crash4.txt" &&
+			pass "report 4: tab, control bytes and backslash escaped" ||
+			fail "report 4: tab, control bytes and backslash escaped"
+		expect_line "$dir/crash4.txt" "vireo: guest crash: end" "of message" "report 4: the end of the message"
+	else
+		for msr in 40000100 40000101 40000102 40000103 40000104 40000105 40000106; do
+			expect_line "$log" "probe: crash rdmsr $msr" "#GP" "RDMSR $msr raises #GP without crash_ctl"
+		done
+		expect_line "$log" "probe: crash wrmsr 40000100 0123456789abcdef" "#GP" "CRASH_P0 writes raise #GP without crash_ctl"
+		expect_line "$log" "probe: crash wrmsr 40000105 4000000000000000" "#GP" "CRASH_CTL writes raise #GP without crash_ctl"
+		expect_line "$log" "probe: crash report 4 text" "#GP" "a crash report raises #GP without crash_ctl"
+		expect_not "$log" 'vireo: guest crash' "no crash report without crash_ctl"
+	fi
+	while read -r name want; do
+		group=$VIR_FLUSH
+		[[ $name == ipi* ]] && group=$VIR_IPI
+		[[ $name == *-ex* ]] && group=$((group | VIR_EX))
+		(( (mask & group) == group )) || want=0000000000000006
+		expect_line "$log" "probe: hcall $name =" "$want" "hypercall $name returns $want"
+	done <<< "$HCALL_CASES"
+	expect_line "$log" "probe: remote ap vp-index" "0000000000000001" "the probe runs on the AP, VP index 1"
+	expect_line "$log" "probe: remote tlb before" "41" "the AP reads page A through the test mapping"
+	expect_line "$log" "probe: remote tlb stale" "41" "the AP still reads page A once the mapping points at B: a stale TLB entry"
+	if (( mask & VIR_FLUSH )); then
+		expect_line "$log" "probe: remote tlb flush =" "0000000000000000 then 42" "the flush returns once the AP dropped its translation: it reads page B"
+		expect "$log" '^vireo: viridian: VP 0 made the first HvCallFlushVirtualAddressSpace$' "Vireo notes the first flush call"
+	else
+		expect_line "$log" "probe: remote tlb flush =" "0000000000000006 then 41" "no flush without the group: the AP still reads page A"
+	fi
+	if (( mask & VIR_IPI )); then
+		expect_line "$log" "probe: remote ipi =" "0000000000000000 ap 1 bsp 0" "the IPI reaches the AP's handler once, not the caller's"
+		expect_line "$log" "probe: remote ipi-both =" "0000000000000000 ap 2 bsp 1" "an IPI to both reaches each handler once"
+	else
+		expect_line "$log" "probe: remote ipi =" "0000000000000006 ap 0 bsp 0" "no IPI without the group"
+	fi
+	if (( (mask & (VIR_IPI | VIR_EX)) == (VIR_IPI | VIR_EX) )); then
+		expect_line "$log" "probe: remote ipi-ex =" "0000000000000000 ap 3 bsp 1" "the _Ex IPI reaches the AP's handler once"
+	else
+		expect "$log" '^probe: remote ipi-ex = 0000000000000006 ap [0-2] bsp [0-1]$' "no _Ex IPI without its groups"
+	fi
+	expect "$log" '^probe: groups done$' "probe.efi groups ran to the end"
 }

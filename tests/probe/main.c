@@ -49,6 +49,10 @@
  *	times exits, "bench: <name> <instructions>" (tests/probe/bench.c).
  * probe.efi hostile
  *	a guest that writes garbage where it may (tests/probe/hostile.c).
+ * probe.efi groups
+ *	the groups beyond base and freq: crash MSRs and reports, flush and
+ *	IPI hypercalls, and on a second processor what they did there
+ *	(tests/probe/groups.c, remote.c).
  */
 
 #include <efi.h>
@@ -188,54 +192,6 @@ static const struct probe probes[] = {
 	MGMT_GET(PARAM_VIRIDIAN, L"viridian"),
 	MGMT_SET(PARAM_VIRIDIAN, L"viridian", VIR_BASE | VIR_FREQ),
 };
-
-/* ------------------------------------------------------------ output */
-
-#define LINE_MAX	77	/* columns; the console wraps at 80 */
-
-struct line {
-	CHAR16 text[LINE_MAX + 1];
-	UINTN len;
-};
-
-static void put(struct line *l, const CHAR16 *s)
-{
-	while (*s && l->len < LINE_MAX)
-		l->text[l->len++] = *s++;
-	l->text[l->len] = 0;
-}
-
-/* gnu-efi's Print() writes hex in upper case, so the digits are made here. */
-static void put_hex(struct line *l, const CHAR16 *prefix, uint64_t v, unsigned int digits)
-{
-	CHAR16 hex[17];
-
-	hex[digits] = 0;
-	while (digits--) {
-		hex[digits] = L"0123456789abcdef"[v & 0xf];
-		v >>= 4;
-	}
-	put(l, prefix);
-	put(l, hex);
-}
-
-static void put_fault(struct line *l, uint64_t vector)
-{
-	put(l, L" ");
-	put(l, trap_name(vector));
-}
-
-static void line_start(struct line *l, const CHAR16 *what)
-{
-	l->len = 0;
-	put(l, L"probe: ");
-	put(l, what);
-}
-
-static void line_end(const struct line *l)
-{
-	Print(L"%s\n", l->text);
-}
 
 /* ------------------------------------------------------------ probes */
 
@@ -442,6 +398,7 @@ static const struct {
 	{ L"bench", probe_bench },
 	{ L"hostile", probe_hostile },
 	{ L"nmi", probe_nmi },
+	{ L"groups", probe_groups },
 };
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
@@ -461,7 +418,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 			if (!StrCmp(argv[1], modes[i].arg))
 				run = modes[i].run;
 		if (!run) {
-			Print(L"probe: unknown mode %s (stats, bench, hostile, nmi)\n", argv[1]);
+			Print(L"probe: unknown mode %s (stats, bench, hostile, nmi, groups)\n", argv[1]);
 			return EFI_INVALID_PARAMETER;
 		}
 	}
