@@ -78,20 +78,6 @@ static const uint16_t hcall_codes[] = { 0x0000, 0x0002, 0x0003, 0x0008, 0x000b, 
 
 enum { OP_CPUID, OP_RDMSR, OP_WRMSR, OP_VMCALL, OP_EXIT, OP_PAGE_ON, OP_MGMT_SET, OP_KINDS };
 
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint64_t take(struct input *in, unsigned int bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned int i = 0; i < bytes && in->n; i++, in->n--)
-		v |= (uint64_t)*in->p++ << (8 * i);
-	return v;
-}
-
 static struct partition part;
 static struct guest_regs regs;
 static struct vcpu vcpu;
@@ -99,7 +85,7 @@ static uint64_t dispatched;
 static bool mask_set;
 static uint64_t mask;
 
-static void setup(struct input *in)
+static void setup(struct fuzz_input *in)
 {
 	static const uint64_t masks[] = { 0, VIR_BASE, VIR_BASE | VIR_FREQ, VIR_KNOWN };
 	uint64_t out;
@@ -113,7 +99,7 @@ static void setup(struct input *in)
 		INVARIANT(!part_add_hv_range(&part, hv_ranges[i].base, hv_ranges[i].size));
 		memset(&fake_ram[hv_ranges[i].base], HV_FILL, hv_ranges[i].size);
 	}
-	mask = masks[take(in, 1) % ARRAY_SIZE(masks)];
+	mask = masks[fuzz_take(in, 1) % ARRAY_SIZE(masks)];
 	mask_set = mask != 0;
 	if (mask_set)
 		INVARIANT(mgmt_call(&part, CALLER_MGMT, MGMT_OP_SET_PARAM, PARAM_VIRIDIAN, mask, &out) == 0);
@@ -208,18 +194,18 @@ static bool write_valid(uint32_t msr, uint64_t val)
 	return true;
 }
 
-static uint32_t pick_msr(struct input *in)
+static uint32_t pick_msr(struct fuzz_input *in)
 {
-	uint8_t sel = (uint8_t)take(in, 1);
-	uint32_t raw = (uint32_t)take(in, 4);
+	uint8_t sel = (uint8_t)fuzz_take(in, 1);
+	uint32_t raw = (uint32_t)fuzz_take(in, 4);
 
 	return sel & 1 ? 0x40000000 + raw % 0x120 : raw;
 }
 
-static void op_cpuid(struct input *in)
+static void op_cpuid(struct fuzz_input *in)
 {
-	uint8_t sel = (uint8_t)take(in, 1);
-	uint32_t leaf = (uint32_t)take(in, 4), subleaf = (uint32_t)take(in, 4);
+	uint8_t sel = (uint8_t)fuzz_take(in, 1);
+	uint32_t leaf = (uint32_t)fuzz_take(in, 4), subleaf = (uint32_t)fuzz_take(in, 4);
 
 	regs.rax = sel & 1 ? 0x40000000 | (leaf & 0x1ff) : leaf;
 	regs.rcx = subleaf;
@@ -227,7 +213,7 @@ static void op_cpuid(struct input *in)
 	INVARIANT(vcpu.rip_changed);
 }
 
-static void op_rdmsr(struct input *in)
+static void op_rdmsr(struct fuzz_input *in)
 {
 	uint32_t msr = pick_msr(in);
 	const struct msr_spec *m = msr_exposed(msr);
@@ -251,10 +237,10 @@ static void op_wrmsr(uint32_t msr, uint64_t val)
 		INVARIANT(gp() == !valid);
 }
 
-static void op_vmcall(struct input *in)
+static void op_vmcall(struct fuzz_input *in)
 {
-	uint8_t sel = (uint8_t)take(in, 1), form = (uint8_t)take(in, 1);
-	uint64_t rcx = take(in, 8);
+	uint8_t sel = (uint8_t)fuzz_take(in, 1), form = (uint8_t)fuzz_take(in, 1);
+	uint64_t rcx = fuzz_take(in, 8);
 	bool page_on = mask_has(VIR_BASE) && (part.vir.hypercall & 1);
 
 	fake_guest_cpl = (sel & 3) == 3 ? 3 : 0;
@@ -264,12 +250,12 @@ static void op_vmcall(struct input *in)
 	else if (form % 3 == 2)
 		rcx = (rcx & ~0xffffULL & ~MGMT_TAG_MASK) | hcall_codes[(rcx & 0xff) % ARRAY_SIZE(hcall_codes)];
 	regs.rcx = rcx;
-	regs.rax = take(in, 8);
-	regs.rbx = take(in, 8);
-	regs.rdx = take(in, 8);
-	regs.rsi = take(in, 8);
-	regs.rdi = take(in, 8);
-	regs.r8 = take(in, 8);
+	regs.rax = fuzz_take(in, 8);
+	regs.rbx = fuzz_take(in, 8);
+	regs.rdx = fuzz_take(in, 8);
+	regs.rsi = fuzz_take(in, 8);
+	regs.rdi = fuzz_take(in, 8);
+	regs.r8 = fuzz_take(in, 8);
 
 	INVARIANT(dispatch(EXIT_REASON_VMCALL, 3) == EXIT_RESUME);
 	if (mgmt_is_call(rcx)) {
@@ -290,35 +276,35 @@ static void op_vmcall(struct input *in)
 	fake_guest_mode = GUEST_MODE_LONG;
 }
 
-static void op_exit(struct input *in)
+static void op_exit(struct fuzz_input *in)
 {
-	uint32_t reason = (uint32_t)take(in, 2);
+	uint32_t reason = (uint32_t)fuzz_take(in, 2);
 	uint32_t len;
 
-	vcpu.exit_qual = take(in, 8);
-	vcpu.exit_gpa = take(in, 8);
-	fake_guest.ept_result = (enum vcpu_ept_fault)(take(in, 1) % 3);
-	fake_guest.unrestricted = take(in, 1) & 1;
-	len = (uint32_t)take(in, 1) % 16;
-	regs.rax = take(in, 8);
-	regs.rcx = take(in, 8);
-	regs.rdx = take(in, 8);
+	vcpu.exit_qual = fuzz_take(in, 8);
+	vcpu.exit_gpa = fuzz_take(in, 8);
+	fake_guest.ept_result = (enum vcpu_ept_fault)(fuzz_take(in, 1) % 3);
+	fake_guest.unrestricted = fuzz_take(in, 1) & 1;
+	len = (uint32_t)fuzz_take(in, 1) % 16;
+	regs.rax = fuzz_take(in, 8);
+	regs.rcx = fuzz_take(in, 8);
+	regs.rdx = fuzz_take(in, 8);
 	if (reason & 0x8000)
 		reason &= 0x7f;		/* mostly reasons in and near the table */
 	dispatch(reason, len);
 }
 
-static void op_page_on(struct input *in)
+static void op_page_on(struct fuzz_input *in)
 {
-	uint64_t gpa = take(in, 4) & 0x1ff000;	/* up to 2 MiB: beyond the fake RAM too */
+	uint64_t gpa = fuzz_take(in, 4) & 0x1ff000;	/* up to 2 MiB: beyond the fake RAM too */
 
 	op_wrmsr(0x40000000, 0x8100000000010000ULL);
 	op_wrmsr(0x40000001, gpa | 1);
 }
 
-static void op_mgmt_set(struct input *in)
+static void op_mgmt_set(struct fuzz_input *in)
 {
-	uint64_t out = 0, val = take(in, 8);
+	uint64_t out = 0, val = fuzz_take(in, 8);
 	int64_t rc = mgmt_call(&part, CALLER_MGMT, MGMT_OP_SET_PARAM, PARAM_VIRIDIAN, val, &out);
 
 	if (mask_set)
@@ -345,12 +331,12 @@ static void check_state(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct input in = { data, size };
+	struct fuzz_input in = { data, size };
 
 	log_threshold = LOG_WARN;
 	setup(&in);
 	while (in.n) {
-		unsigned int kind = (unsigned int)(take(&in, 1) % OP_KINDS);
+		unsigned int kind = (unsigned int)(fuzz_take(&in, 1) % OP_KINDS);
 		uint32_t msr;
 
 		switch (kind) {
@@ -362,7 +348,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case OP_WRMSR:
 			msr = pick_msr(&in);
-			op_wrmsr(msr, take(&in, 8));
+			op_wrmsr(msr, fuzz_take(&in, 8));
 			break;
 		case OP_VMCALL:
 			op_vmcall(&in);

@@ -36,20 +36,6 @@
 #define IN_BASE		(FAKE_RAM_SIZE - 0x40000ULL)	/* the input block: this plus gpa * 8 */
 #define BLOCK_QWORDS	68
 
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint64_t take(struct input *in, unsigned int bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned int i = 0; i < bytes && in->n; i++, in->n--)
-		v |= (uint64_t)*in->p++ << (8 * i);
-	return v;
-}
-
 static struct partition part;
 static struct guest_regs regs[MAX_FUZZ_VCPUS];
 static struct vcpu vcpus[MAX_FUZZ_VCPUS];
@@ -88,15 +74,15 @@ static uint16_t model_vpset(const uint64_t *w, unsigned int words, struct vir_vp
 	return HV_STATUS_SUCCESS;
 }
 
-static void op_vpset(struct input *in)
+static void op_vpset(struct fuzz_input *in)
 {
-	unsigned int words = (unsigned int)take(in, 1) % 66;
+	unsigned int words = (unsigned int)fuzz_take(in, 1) % 66;
 	uint64_t w[2 + 64] = { 0 };
 	struct vir_vp_set got, want;
 	uint16_t got_status, want_status;
 
 	for (unsigned int i = 0; i < 2 + 64; i++)
-		w[i] = take(in, 8);
+		w[i] = fuzz_take(in, 8);
 	w[0] %= 4;	/* mostly formats near the two that exist */
 	got_status = vir_vpset_decode(w, words > 64 ? 64 : words, &got);
 	want_status = model_vpset(w, words > 64 ? 64 : words, &want);
@@ -156,10 +142,10 @@ static bool model_targets(uint16_t code, const uint64_t *in, unsigned int var_hd
 	return true;
 }
 
-static void op_call(struct input *in)
+static void op_call(struct fuzz_input *in)
 {
-	uint16_t code = codes[take(in, 1) % ARRAY_SIZE(codes)];
-	uint64_t bits = take(in, 8), gpa = IN_BASE + take(in, 2) * 8, rdx = take(in, 8), r8 = take(in, 8);
+	uint16_t code = codes[fuzz_take(in, 1) % ARRAY_SIZE(codes)];
+	uint64_t bits = fuzz_take(in, 8), gpa = IN_BASE + fuzz_take(in, 2) * 8, rdx = fuzz_take(in, 8), r8 = fuzz_take(in, 8);
 	uint64_t control = code | (bits & (BIT(16) | 0x7FE0000ULL | 0x0FFF0FFF00000000ULL));
 	bool fast = control & BIT(16);
 	unsigned int var_hdr = (unsigned int)(control >> 17 & 0x3FF);
@@ -175,7 +161,7 @@ static void op_call(struct input *in)
 	if (!(bits & 2))
 		gpa = IN_BASE + (gpa & 0xff8);
 	for (unsigned int i = 0; i < BLOCK_QWORDS; i++) {
-		block[i] = take(in, 8);
+		block[i] = fuzz_take(in, 8);
 		if (gpa + (i + 1) * 8 <= FAKE_RAM_SIZE)
 			memcpy(&fake_ram[gpa + i * 8], &block[i], 8);
 	}
@@ -249,9 +235,9 @@ static void op_call(struct input *in)
 	}
 }
 
-static void setup(struct input *in)
+static void setup(struct fuzz_input *in)
 {
-	uint8_t sel = (uint8_t)take(in, 1);
+	uint8_t sel = (uint8_t)fuzz_take(in, 1);
 	unsigned int n = 1 + sel % MAX_FUZZ_VCPUS;
 
 	/* A short request timeout: a silent vCPU costs a hundred TSC reads. */
@@ -268,7 +254,7 @@ static void setup(struct input *in)
 	part.nr_vcpus = n;
 	caller = &vcpus[(sel >> 3) % n];
 	memset(&fake_apic, 0, sizeof(fake_apic));
-	fake_apic.kick_exits = !(take(in, 1) & 1);
+	fake_apic.kick_exits = !(fuzz_take(in, 1) & 1);
 	memset(fake_tlb_flushes, 0, sizeof(fake_tlb_flushes));
 	fake_guest_cpl = 0;
 	fake_guest_mode = GUEST_MODE_LONG;
@@ -279,12 +265,12 @@ static void setup(struct input *in)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct input in = { data, size };
+	struct fuzz_input in = { data, size };
 
 	log_threshold = LOG_ERR;
 	setup(&in);
 	while (in.n) {
-		if (take(&in, 1) & 1)
+		if (fuzz_take(&in, 1) & 1)
 			op_call(&in);
 		else
 			op_vpset(&in);

@@ -153,36 +153,6 @@ static uint64_t hypercall(uint64_t control, uint64_t rdx, uint64_t r8, uint64_t 
 
 /* ------------------------------------------------------------ crash */
 
-static uint64_t crash_wrmsr(uint32_t msr, uint64_t val)
-{
-	uint64_t vector = trap_wrmsr(msr, val);
-	struct line l;
-
-	line_start(&l, L"crash wrmsr");
-	put_hex(&l, L" ", msr, 8);
-	put_hex(&l, L" ", val, 16);
-	if (vector)
-		put_fault(&l, vector);
-	else
-		put(&l, L" ok");
-	line_end(&l);
-	return vector;
-}
-
-static void crash_rdmsr(const CHAR16 *what, uint32_t msr)
-{
-	uint64_t val = 0, vector = trap_rdmsr(msr, &val);
-	struct line l;
-
-	line_start(&l, what);
-	put_hex(&l, L" ", msr, 8);
-	if (vector)
-		put_fault(&l, vector);
-	else
-		put_hex(&l, L" = ", val, 16);
-	line_end(&l);
-}
-
 /*
  * A page of Vireo's memory, or 0: Vireo keeps its memory in the firmware's
  * runtime-services pages, and refuses a hypercall input block there as not
@@ -244,12 +214,12 @@ static void crash(void)
 	struct line l;
 
 	for (uint32_t msr = HV_X64_MSR_CRASH_P0; msr <= HV_X64_MSR_CRASH_CTL + 1; msr++)
-		crash_rdmsr(L"crash rdmsr", msr);
-	if (!crash_wrmsr(HV_X64_MSR_CRASH_P0, 0x0123456789abcdefULL))
-		crash_rdmsr(L"crash readback", HV_X64_MSR_CRASH_P0);
-	crash_wrmsr(HV_X64_MSR_CRASH_CTL, 1);
-	crash_wrmsr(HV_X64_MSR_CRASH_CTL, BIT(57));
-	crash_wrmsr(HV_X64_MSR_CRASH_CTL, HV_CRASH_CTL_MESSAGE);
+		report_rdmsr(L"crash rdmsr", msr);
+	if (!report_wrmsr(L"crash wrmsr", HV_X64_MSR_CRASH_P0, 0x0123456789abcdefULL))
+		report_rdmsr(L"crash readback", HV_X64_MSR_CRASH_P0);
+	report_wrmsr(L"crash wrmsr", HV_X64_MSR_CRASH_CTL, 1);
+	report_wrmsr(L"crash wrmsr", HV_X64_MSR_CRASH_CTL, BIT(57));
+	report_wrmsr(L"crash wrmsr", HV_X64_MSR_CRASH_CTL, HV_CRASH_CTL_MESSAGE);
 
 	vireo_page = find_vireo_page();
 	line_start(&l, L"vireo page");

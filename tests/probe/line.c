@@ -44,3 +44,34 @@ void line_end(const struct line *l)
 {
 	Print(L"%s\n", l->text);
 }
+
+uint64_t report_rdmsr(const CHAR16 *what, uint32_t msr)
+{
+	uint64_t val = 0, vector = trap_rdmsr(msr, &val);
+	struct line l;
+
+	line_start(&l, what);
+	put_hex(&l, L" ", msr, 8);
+	if (vector)
+		put_fault(&l, vector);
+	else
+		put_hex(&l, L" = ", val, 16);
+	line_end(&l);
+	return vector;
+}
+
+uint64_t report_wrmsr(const CHAR16 *what, uint32_t msr, uint64_t val)
+{
+	uint64_t vector = trap_wrmsr(msr, val);
+	struct line l;
+
+	line_start(&l, what);
+	put_hex(&l, L" ", msr, 8);
+	put_hex(&l, L" ", val, 16);
+	if (vector)
+		put_fault(&l, vector);
+	else
+		put(&l, L" ok");
+	line_end(&l);
+	return vector;
+}

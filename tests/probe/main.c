@@ -211,47 +211,15 @@ static void run_cpuid(const struct probe *p)
 	line_end(&l);
 }
 
-static void rdmsr_report(uint32_t msr)
-{
-	uint64_t val = 0, vector;
-	struct line l;
-
-	vector = trap_rdmsr(msr, &val);
-	line_start(&l, L"rdmsr");
-	put_hex(&l, L" ", msr, 8);
-	if (vector)
-		put_fault(&l, vector);
-	else
-		put_hex(&l, L" = ", val, 16);
-	line_end(&l);
-}
-
-static uint64_t wrmsr_report(uint32_t msr, uint64_t val)
-{
-	uint64_t vector;
-	struct line l;
-
-	vector = trap_wrmsr(msr, val);
-	line_start(&l, L"wrmsr");
-	put_hex(&l, L" ", msr, 8);
-	put_hex(&l, L" ", val, 16);
-	if (vector)
-		put_fault(&l, vector);
-	else
-		put(&l, L" ok");
-	line_end(&l);
-	return vector;
-}
-
 static void run_rdmsr(const struct probe *p)
 {
-	rdmsr_report((uint32_t)p->arg);
+	report_rdmsr(L"rdmsr", (uint32_t)p->arg);
 }
 
 static void run_wrmsr(const struct probe *p)
 {
-	if (!wrmsr_report((uint32_t)p->arg, p->val) && p->read_back)
-		rdmsr_report((uint32_t)p->arg);
+	if (!report_wrmsr(L"wrmsr", (uint32_t)p->arg, p->val) && p->read_back)
+		report_rdmsr(L"rdmsr", (uint32_t)p->arg);
 }
 
 /* The page HYPERCALL points at while it is enabled, or NULL. */
@@ -342,7 +310,7 @@ static void run_hcall_page_off(const struct probe *p __unused)
 	if (!hcall_page)
 		return;
 	/* A page the hypervisor may still write to must not go back to the firmware. */
-	if (wrmsr_report(HV_X64_MSR_HYPERCALL, 0))
+	if (report_wrmsr(L"wrmsr", HV_X64_MSR_HYPERCALL, 0))
 		return;
 	uefi_call_wrapper(BS->FreePages, 2, (EFI_PHYSICAL_ADDRESS)(UINTN)hcall_page, 1);
 	hcall_page = NULL;

@@ -19,6 +19,14 @@ void put_hex(struct line *l, const CHAR16 *prefix, uint64_t v, unsigned int digi
 void put_fault(struct line *l, uint64_t vector);
 void line_end(const struct line *l);
 
+/*
+ * RDMSR or WRMSR and its line: "probe: <what> <msr> = <value>" or
+ * "probe: <what> <msr> <value> ok", " #GP" when it faults. Returns the
+ * fault's vector, 0 if none.
+ */
+uint64_t report_rdmsr(const CHAR16 *what, uint32_t msr);
+uint64_t report_wrmsr(const CHAR16 *what, uint32_t msr, uint64_t val);
+
 /* The probe's modes other than the default run (tests/probe/main.c); trap_install() has run. */
 
 /* probe.efi bench: exit round trips in host instructions (tests/probe/bench.c). */
