@@ -15,6 +15,16 @@
 #   initramfs: hv <content of /sys/hypervisor/type, or none>
 # then powers off with "poweroff -f" (the kernel logs "reboot: Power down"
 # and Bochs' PIIX4 model ends the run with "ACPI control: soft power off").
+#
+# With LINUX_GUEST_TOOLS=1 the initramfs also carries vireo-guest
+# (tests/linux/guest.c, built static) and the kernel's msr module, and with
+# vireo.groups on the kernel command line /init, before powering off, runs
+# a process on each CPU, a remote TLB flush workout and a crash report of
+# the kernel's log through the crash MSRs:
+#   initramfs: a process on cpu <N>		(for N = 0 and 1)
+#   tlb: <count> unmaps with a thread on cpu 1
+#   crash: message <length> bytes, crc32 <crc>, at <physical address>
+#   crash: reported
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -45,9 +55,35 @@ LINUX_BUSYBOX=${LINUX_BUSYBOX:-/bin/busybox}
 # with the panic and the time limit ends the run.
 LINUX_PARAMS=${LINUX_PARAMS:-"console=ttyS0,115200 earlyprintk=serial,ttyS0,115200 cryptomgr.notests mitigations=off nokaslr no_timer_check 8250.nr_uarts=1"}
 
+# linux_guest_tools ROOT: vireo-guest in ROOT/bin and the msr module, after
+# the modules it depends on, in ROOT/lib/modules (their load order, each
+# with its parameters, in ROOT/lib/modules/order), all for the kernel
+# LINUX_VMLINUZ. The msr module gets allow_writes=on: otherwise it warns
+# about every MSR it does not know that root writes.
+linux_guest_tools() {
+	local root=$1 version mods=() m deps
+	version=$(basename "$LINUX_VMLINUZ")
+	version=${version#vmlinuz-}
+	gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$root/bin/vireo-guest" \
+		"$E2E_ROOT/tests/linux/guest.c" || return 1
+	mkdir -p "$root/lib/modules"
+	m=$(modinfo -k "$version" -n msr 2>/dev/null) || { echo "linux_guest_tools: no msr module for $version" >&2; return 1; }
+	deps=$(modinfo -k "$version" -F depends msr | tr ',' ' ')
+	for d in $deps; do mods+=("$(modinfo -k "$version" -n "$d")"); done
+	mods+=("$m")
+	for m in "${mods[@]}"; do
+		case $m in
+		*/msr.ko) cp "$m" "$root/lib/modules/" && echo "msr.ko allow_writes=on" >> "$root/lib/modules/order" ;;
+		*.ko) cp "$m" "$root/lib/modules/" && basename "$m" >> "$root/lib/modules/order" ;;
+		*) echo "linux_guest_tools: $m is compressed; busybox insmod takes .ko" >&2; return 1 ;;
+		esac
+	done
+}
+
 # linux_initramfs OUT: a gzip'ed newc cpio with the static busybox as /bin/busybox
-# and /init. The kernel starts /init with no console open (the archive holds
-# no device nodes), so /init opens /dev/console itself once devtmpfs is up.
+# and /init (and with LINUX_GUEST_TOOLS=1, linux_guest_tools). The kernel
+# starts /init with no console open (the archive holds no device nodes), so
+# /init opens /dev/console itself once devtmpfs is up.
 linux_initramfs() {
 	local out=$1 root
 	if [ ! -x "$LINUX_BUSYBOX" ]; then
@@ -57,6 +93,10 @@ linux_initramfs() {
 	root=$(mktemp -d)
 	mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys"
 	cp "$LINUX_BUSYBOX" "$root/bin/busybox"
+	if [ "${LINUX_GUEST_TOOLS:-0}" = 1 ] && ! linux_guest_tools "$root"; then
+		rm -rf "$root"
+		return 1
+	fi
 	cat > "$root/init" <<-'INIT'
 	#!/bin/busybox sh
 	/bin/busybox --install -s /bin
@@ -69,6 +109,14 @@ linux_initramfs() {
 	hv=none
 	[ -r /sys/hypervisor/type ] && hv=$(cat /sys/hypervisor/type)
 	echo "initramfs: hv $hv"
+	if grep -q 'vireo.groups' /proc/cmdline; then
+		for cpu in 0 1; do
+			taskset -c $cpu sh -c 'echo "initramfs: a process on cpu $(cut -d" " -f39 /proc/self/stat)"'
+		done
+		vireo-guest tlb 200
+		while read -r m args; do insmod /lib/modules/$m $args; done < /lib/modules/order
+		dmesg | vireo-guest crash
+	fi
 	if grep -q 'vireo.shell' /proc/cmdline; then
 		echo "initramfs: a shell; 'poweroff -f' ends the run"
 		setsid cttyhack sh

@@ -9,9 +9,10 @@
 # both reach Vireo's INIT/SIPI emulation (hv/ipi.c).
 . "$(dirname "${BASH_SOURCE[0]}")/linux.sh"
 
-# linux_vireo_boot NAME VIRIDIAN: boots; sets $dir and $log.
+# linux_vireo_boot NAME VIRIDIAN [KERNEL PARAM...]: boots; sets $dir and $log.
 linux_vireo_boot() {
 	local name=$1 viridian=$2 starts
+	shift 2
 	dir=$BUILD/e2e/$name
 	limit=420
 	if ! linux_esp "$dir" "$BUILD/vireo.efi"; then
@@ -19,7 +20,7 @@ linux_vireo_boot() {
 		finish
 	fi
 	esp_script "$dir" 'fs0:' 'acpi.efi' "vireo.efi console_timeout=0 viridian=$viridian ${LINUX_VIREO_ARGS:-}" \
-		'echo VIREO-RC=%lasterror%' "$(linux_command)"
+		'echo VIREO-RC=%lasterror%' "$(linux_command "$@")"
 	linux_boot "$dir" "$limit" 2
 	log=$dir/serial.txt
 	expect "$log" '^vireo: running; the firmware is now a guest on 2 vCPU\(s\)$' "Vireo virtualizes both processors"
