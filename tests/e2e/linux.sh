@@ -113,7 +113,7 @@ linux_initramfs() {
 		for cpu in 0 1; do
 			taskset -c $cpu sh -c 'echo "initramfs: a process on cpu $(cut -d" " -f39 /proc/self/stat)"'
 		done
-		vireo-guest tlb 200
+		vireo-guest tlb 64
 		while read -r m args; do insmod /lib/modules/$m $args; done < /lib/modules/order
 		dmesg | vireo-guest crash
 	fi

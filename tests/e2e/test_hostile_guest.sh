@@ -33,6 +33,14 @@ expect "$log" '^vireo: stats: vcpu0 wrmsr .*40000050 4(,|$)' "each garbage write
 expect "$log" '^vireo: stats: vcpu0 rdmsr .*40000105 4(,|$)' "each read counted (CRASH_CTL four times)"
 expect "$log" '^vireo: stats: vcpu0 cpuid .*400000ff [0-9]+' "hypervisor CPUID leaves counted"
 expect "$log" '^vireo: stats: vcpu0 hypercall .*0008 [0-9]+' "hypercalls counted by code"
+# The refused calls are logged, rate-limited per call site, and counted.
+refused=$(grep -c '^vireo: viridian: VP 0: hypercall 0x[0-9a-f]* refused, status 0x[0-9a-f]*$' "$log")
+dropped=$(sed -n 's/^vireo: stats: guest-caused log lines dropped \([0-9]*\)$/\1/p' "$log")
+[ "$refused" -ge 1 ] && [ "$refused" -le 20 ] &&
+	pass "refused hypercalls are logged at most 10 lines every 5 s ($refused lines)" ||
+	fail "refused hypercalls are logged at most 10 lines every 5 s ($refused lines)"
+[ "${dropped:-0}" -ge 1000 ] && pass "the rest are counted ($dropped lines dropped)" ||
+	fail "the rest are counted (${dropped:-no} lines dropped)"
 expect "$log" 'vireo\.efi' "shell lists the ESP afterwards"
 expect "$log" '^SHELL-STILL-WORKS$' "shell still works"
 expect_not "$log" 'vireo: error:|unexpected VM exit|host: exception|cannot be resolved|triple fault' "no host errors"
