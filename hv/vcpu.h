@@ -4,6 +4,7 @@
 
 #include "hv/compiler.h"
 #include "hv/stats.h"
+#include "viridian/viridian.h"
 
 struct partition;
 
@@ -108,6 +109,7 @@ struct vcpu {
 	struct vcpu_requests requests;
 
 	struct vcpu_stats stats;
+	struct vir_vcpu vir;
 
 	void *arch;			/* struct vmx_vcpu in the real build */
 };

@@ -7,7 +7,8 @@
  * of their own (viridian/crash.c). Anything else in the range,
  * an MSR whose group the partition lacks, a write to a read-only MSR, a read
  * of a write-only one and a value with reserved bits set raise #GP, as on
- * hardware that does not implement them.
+ * hardware that does not implement them. VP_ASSIST_PAGE keeps its RsvdP
+ * bits 11:1 as written.
  *
  * Partition-wide MSRs (TLFS: "If one virtual processor successfully writes
  * to the MSR, another virtual processor will read the same value") keep
@@ -21,6 +22,7 @@
 #include "arch/x86/apic.h"
 #include "hv/gmem.h"
 #include "hv/ipi.h"
+#include "hv/log.h"
 #include "hv/partition.h"
 #include "hv/vcpu.h"
 #include "viridian/private.h"
@@ -36,6 +38,7 @@
 #define HV_X64_MSR_EOI			0x40000070u
 #define HV_X64_MSR_ICR			0x40000071u
 #define HV_X64_MSR_TPR			0x40000072u
+#define HV_X64_MSR_VP_ASSIST_PAGE	0x40000073u
 
 /* HV_X64_MSR_HYPERCALL: 63:12 GPFN, 11:2 reserved, 1 locked, 0 enable. */
 #define HV_HYPERCALL_ENABLE		BIT(0)
@@ -54,6 +57,9 @@
 
 /* HV_X64_MSR_TPR: the priority is bits 7:0, 63:8 are RsvdZ. */
 #define HV_TPR_RESERVED			0xFFFFFFFFFFFFFF00ULL
+
+/* HV_X64_MSR_VP_ASSIST_PAGE: 63:12 GPFN, 11:1 RsvdP (kept as written), 0 enable. */
+#define HV_VP_ASSIST_ENABLE		BIT(0)
 
 /*
  * The hypercall page: VMCALL, then a near return to the caller (TLFS
@@ -123,6 +129,12 @@ static uint64_t read_vp_index(const struct vcpu *v)
 	return v->vp_index;
 }
 
+void vir_log_bad_page(const struct vcpu *v, const char *msr, uint64_t gpa)
+{
+	log_guest_warn("vcpu%u: %s page at %#llx refused: not guest RAM (#GP)", v->vp_index, msr,
+		       (unsigned long long)gpa);
+}
+
 static uint64_t read_tsc_frequency(const struct vcpu *v)
 {
 	return v->part->tsc_hz;
@@ -173,6 +185,30 @@ static bool write_tpr(struct vcpu *v, uint64_t val)
 	return true;
 }
 
+static uint64_t read_vp_assist(const struct vcpu *v)
+{
+	return v->vir.vp_assist;
+}
+
+/*
+ * Per VP (TLFS "Virtual Processor Assist Page"). The guest runs on the
+ * real local APIC, so Vireo never sets an assist field: enabling clears
+ * the EOI-assist word at offset 0 (a guest skips its EOI only when that is
+ * set) and touches nothing else. A page outside guest RAM faults.
+ */
+static bool write_vp_assist(struct vcpu *v, uint64_t val)
+{
+	static const uint32_t no_eoi_assist;
+
+	if ((val & HV_VP_ASSIST_ENABLE) &&
+	    gmem_write(v->part, val & PAGE_MASK, &no_eoi_assist, sizeof(no_eoi_assist))) {
+		vir_log_bad_page(v, "VP_ASSIST_PAGE", val & PAGE_MASK);
+		return false;
+	}
+	v->vir.vp_assist = val;
+	return true;
+}
+
 /*
  * Every synthetic MSR Vireo implements. A NULL read or write handler makes
  * that access fault; a write handler returns false to fault.
@@ -191,6 +227,7 @@ static const struct vir_msr {
 	{ HV_X64_MSR_EOI,		VIR_BASE, NULL,			write_eoi },
 	{ HV_X64_MSR_ICR,		VIR_BASE, read_icr,		write_icr },
 	{ HV_X64_MSR_TPR,		VIR_BASE, read_tpr,		write_tpr },
+	{ HV_X64_MSR_VP_ASSIST_PAGE,	VIR_BASE, read_vp_assist,	write_vp_assist },
 };
 
 static bool msr_is_synthetic(uint32_t msr)

@@ -94,4 +94,7 @@ size_t vir_crash_escape(uint8_t c, char out[5]);
 /* True once the guest has enabled the hypercall page (HV_X64_MSR_HYPERCALL bit 0). */
 bool vir_hypercall_page_enabled(const struct partition *p);
 
+/* A guest-physical page a synthetic MSR was given that gmem refuses: logged, rate-limited. */
+void vir_log_bad_page(const struct vcpu *v, const char *msr, uint64_t gpa);
+
 #endif

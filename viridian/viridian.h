@@ -25,6 +25,9 @@ struct vcpu;
  *	 bits 5, 6, 4); MSRs GUEST_OS_ID, HYPERCALL, VP_INDEX, EOI, ICR, TPR;
  *	 the hypercall page. TLFS "Feature Discovery", "Hypercall Interface",
  *	 "Virtual Processor Properties", "Virtual Interrupt Controller".
+ *	 The VP_ASSIST_PAGE MSR comes with base: a guest that may use the APIC
+ *	 MSRs writes it (Linux does on every processor), and KVM accepts it
+ *	 under the same privilege; its assist fields stay 0.
  * freq: AccessFrequencyRegs (0x40000003 EAX bit 11) and frequency MSRs
  *	 available (EDX bit 8); MSRs TSC_FREQUENCY, APIC_FREQUENCY.
  *	 TLFS "Partition Privilege Flags".
@@ -76,7 +79,7 @@ struct vcpu;
 #define VIR_CRASH_PARAMS		5
 
 /*
- * Partition-wide viridian state (the per-VP state is the VP index). Every
+ * Partition-wide viridian state (the per-VP state is struct vir_vcpu). Every
  * virtual processor may write the MSRs behind it at once: each write holds
  * lock (viridian/msr.c says how).
  */
@@ -90,6 +93,11 @@ struct vir_partition {
 	uint32_t crash_lines;		/* lines of crash reports printed in that interval */
 	uint32_t crash_held_back;	/* notifications not printed since the last report */
 	bool crash_printing;		/* a vCPU is printing a report */
+};
+
+/* Per-VP viridian state, beside the VP index. */
+struct vir_vcpu {
+	uint64_t vp_assist;		/* VP_ASSIST_PAGE */
 };
 
 enum msr_result {

@@ -63,6 +63,7 @@ static const struct msr_spec msr_model[] = {
 	{ VIR_BASE, 0x40000070, false, true },	/* EOI */
 	{ VIR_BASE, 0x40000071, true, true },	/* ICR */
 	{ VIR_BASE, 0x40000072, true, true },	/* TPR */
+	{ VIR_BASE, 0x40000073, true, true },	/* VP_ASSIST_PAGE */
 	{ VIR_CRASH_CTL, 0x40000100, true, true },	/* CRASH_P0 */
 	{ VIR_CRASH_CTL, 0x40000101, true, true },
 	{ VIR_CRASH_CTL, 0x40000102, true, true },
@@ -182,6 +183,8 @@ static bool write_valid(uint32_t msr, uint64_t val)
 		if (!part.vir.guest_os_id || !(val & 1))
 			return true;
 		return guest_range(val & PAGE_MASK, 4);
+	case 0x40000073:
+		return !(val & 1) || guest_range(val & PAGE_MASK, 4);
 	case 0x40000070:
 		return !(val >> 32);
 	case 0x40000071:

@@ -12,6 +12,7 @@ TEST_GLOBALS;
 #define EOI		0x40000070u
 #define ICR		0x40000071u
 #define TPR		0x40000072u
+#define VP_ASSIST	0x40000073u
 
 /* What Linux 6.8 writes: vendor 0x8100 in bits 63:48, its version code 0x060800 from bit 16. */
 #define LINUX_OS_ID	0x8100000608000000ULL
@@ -73,14 +74,14 @@ static void access_matrix(void)
 		{ ICR, WR, 0x4041, { MSR_FAULT, MSR_DONE, MSR_DONE }, 0 },
 		{ TPR, RD, 0, { MSR_FAULT, MSR_DONE, MSR_DONE }, 0 },
 		{ TPR, WR, 0x20, { MSR_FAULT, MSR_DONE, MSR_DONE }, 0 },
-		/* In the range but not implemented: RESET, VP_RUNTIME, TIME_REF_COUNT, REFERENCE_TSC, VP_ASSIST_PAGE, SCONTROL, CRASH_CTL, the last one. */
+		{ VP_ASSIST, RD, 0, { MSR_FAULT, MSR_DONE, MSR_DONE }, 0 },
+		{ VP_ASSIST, WR, 0x1001, { MSR_FAULT, MSR_DONE, MSR_DONE }, 0 },
+		/* In the range but not implemented: RESET, VP_RUNTIME, TIME_REF_COUNT, REFERENCE_TSC, SCONTROL, CRASH_CTL, the last one. */
 		{ 0x40000003, RD, 0, { MSR_FAULT, MSR_FAULT, MSR_FAULT }, 0 },
 		{ 0x40000003, WR, 1, { MSR_FAULT, MSR_FAULT, MSR_FAULT }, 0 },
 		{ 0x40000010, RD, 0, { MSR_FAULT, MSR_FAULT, MSR_FAULT }, 0 },
 		{ 0x40000020, RD, 0, { MSR_FAULT, MSR_FAULT, MSR_FAULT }, 0 },
 		{ 0x40000021, WR, 0, { MSR_FAULT, MSR_FAULT, MSR_FAULT }, 0 },
-		{ 0x40000073, RD, 0, { MSR_FAULT, MSR_FAULT, MSR_FAULT }, 0 },
-		{ 0x40000073, WR, 0x1001, { MSR_FAULT, MSR_FAULT, MSR_FAULT }, 0 },
 		{ 0x40000080, RD, 0, { MSR_FAULT, MSR_FAULT, MSR_FAULT }, 0 },
 		{ 0x40000080, WR, 1, { MSR_FAULT, MSR_FAULT, MSR_FAULT }, 0 },
 		{ 0x40000105, RD, 0, { MSR_FAULT, MSR_FAULT, MSR_FAULT }, 0 },
@@ -320,6 +321,58 @@ static void frequencies(void)
 	CHECK_EQ(f.part.apic_hz, 25000000);
 }
 
+/*
+ * VP_ASSIST_PAGE, under base: per VP, enable and GPFN, bits 11:1 kept as
+ * written. Enabling clears the EOI-assist word at offset 0 and nothing else;
+ * a page outside guest RAM or on Vireo's memory faults, logged, and leaves
+ * the MSR as it was.
+ */
+#define ASSIST_PAGE	0x6000ULL
+
+static uint64_t read_vp_assist(struct vcpu *v)
+{
+	uint64_t val = 0xdead;
+
+	CHECK_EQ(vir_rdmsr(v, VP_ASSIST, &val), MSR_DONE);
+	return val;
+}
+
+static void vp_assist_page(void)
+{
+	struct vir_fixture f;
+	struct vcpu *v = vf_init(&f, (struct vf_mask)VF_BASE);
+
+	memset(&fake_ram[ASSIST_PAGE], 0xff, 4096);
+	CHECK_EQ(read_vp_assist(v), 0);
+	CHECK_EQ(vir_wrmsr(v, VP_ASSIST, ASSIST_PAGE | 1), MSR_DONE);
+	CHECK_EQ(read_vp_assist(v), ASSIST_PAGE | 1);
+	for (uint64_t i = 0; i < 4096; i++)
+		CHECK_EQ(fake_ram[ASSIST_PAGE + i], i < 4 ? 0 : 0xff);
+	CHECK_EQ(fake_ram[ASSIST_PAGE - 1], 0);
+
+	/* Per VP: the other one has its own, still 0. */
+	CHECK_EQ(read_vp_assist(&f.vcpu_b), 0);
+	CHECK_EQ(vir_wrmsr(&f.vcpu_b, VP_ASSIST, 0x7000 | 0xffe | 1), MSR_DONE);
+	CHECK_EQ(read_vp_assist(&f.vcpu_b), 0x7000 | 0xffe | 1);
+	CHECK_EQ(read_vp_assist(v), ASSIST_PAGE | 1);
+
+	/* Disabled, the GPFN is only stored; what the guest wrote in the page stays. */
+	fake_ram[ASSIST_PAGE] = 1;
+	CHECK_EQ(vir_wrmsr(v, VP_ASSIST, ASSIST_PAGE), MSR_DONE);
+	CHECK_EQ(read_vp_assist(v), ASSIST_PAGE);
+	CHECK_EQ(fake_ram[ASSIST_PAGE], 1);
+	CHECK_EQ(vir_wrmsr(v, VP_ASSIST, 0), MSR_DONE);
+	CHECK_EQ(read_vp_assist(v), 0);
+}
+
+static void vp_assist_bad_page(void)
+{
+	struct vir_fixture f;
+
+	vf_init(&f, (struct vf_mask)VF_BASE_FREQ);
+	vf_page_msr_refused(&f, &f.vcpu, VP_ASSIST, "VP_ASSIST_PAGE", ASSIST_PAGE);
+}
+
 static void eoi(void)
 {
 	static const struct {
@@ -424,6 +477,7 @@ static void msrs_follow_privileges(void)
 		{ 6, VP_INDEX },
 		{ 4, ICR },
 		{ 4, TPR },
+		{ 4, VP_ASSIST },
 		{ 11, TSC_FREQUENCY },
 		{ 11, APIC_FREQUENCY },
 	};
@@ -456,6 +510,8 @@ int main(void)
 	RUN("viridian_msr", hypercall_locked);
 	RUN("viridian_msr", hypercall_locked_disabled);
 	RUN("viridian_msr", frequencies);
+	RUN("viridian_msr", vp_assist_page);
+	RUN("viridian_msr", vp_assist_bad_page);
 	RUN("viridian_msr", eoi);
 	RUN("viridian_msr", icr);
 	RUN("viridian_msr", tpr);

@@ -7,6 +7,9 @@
  * written straight into the parameter (hv/param.c is tested on its own).
  */
 
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
 #include "hv/partition.h"
 #include "hv/vcpu.h"
 #include "tests/unit/fake.h"
@@ -57,6 +60,38 @@ static inline struct vcpu *vf_init(struct vir_fixture *f, struct vf_mask m)
 	fake_guest_cpl = 0;
 	fake_guest_mode = GUEST_MODE_LONG;
 	return &f->vcpu;
+}
+
+/*
+ * A page MSR (VP_ASSIST_PAGE, REFERENCE_TSC) holding page | 1, then given
+ * pages outside guest RAM and one on Vireo's memory (0x9000 here) by
+ * writer: each write raises #GP and logs "<name> page at ... refused", the
+ * MSR keeps page | 1 (read on the first VP), and Vireo's memory is
+ * unchanged.
+ */
+static inline void vf_page_msr_refused(struct vir_fixture *f, struct vcpu *writer, uint32_t msr, const char *name,
+				       uint64_t page)
+{
+	static const uint64_t bad[] = { FAKE_RAM_SIZE, FAKE_RAM_SIZE + 0x1000, 0xFFFFFFFFFFFFF000ULL, 0x9000 };
+	uint64_t val = 0;
+
+	f->part.hv_mem[0] = (struct mem_range){ 0x9000, 0x1000 };
+	f->part.nr_hv_mem = 1;
+	memset(&fake_ram[0x9000], 0xa5, 0x1000);
+	CHECK_EQ(vir_wrmsr(&f->vcpu, msr, page | 1), MSR_DONE);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char line[96];
+
+		fake_log_clear();
+		CHECK_EQ(vir_wrmsr(writer, msr, bad[i] | 1), MSR_FAULT);
+		CHECK_EQ(vir_rdmsr(&f->vcpu, msr, &val), MSR_DONE);
+		CHECK_EQ(val, page | 1);
+		snprintf(line, sizeof(line), "vcpu%u: %s page at %#" PRIx64 " refused: not guest RAM (#GP)",
+			 writer->vp_index, name, bad[i]);
+		CHECK(fake_log_contains(line));
+	}
+	for (size_t i = 0; i < 0x1000; i++)
+		CHECK_EQ(fake_ram[0x9000 + i], 0xa5);
 }
 
 #endif
