@@ -133,6 +133,7 @@ static int configure_partition(const struct vireo_config *cfg)
 	partition->ram_top = platform_ram_top();
 	partition->sleep_port = acpi_sleep_port();
 	clock_measure(&partition->tsc_hz, &partition->apic_hz);
+	vir_time_init(partition, cpu_rdtsc());
 	log_guest_interval = partition->tsc_hz * LOG_GUEST_INTERVAL_S;
 	if (cfg->viridian) {
 		rc = mgmt_call(partition, CALLER_MGMT, MGMT_OP_SET_PARAM, PARAM_VIRIDIAN, cfg->viridian, &unused);

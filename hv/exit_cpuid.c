@@ -44,7 +44,8 @@ static uint32_t mirror(uint32_t reg, uint32_t bit, bool set)
  * guest and the host share, so they are right as they are: CPUID.1:EDX.APIC
  * follows IA32_APIC_BASE, the sizes in leaf 0xD follow XCR0 and IA32_XSS,
  * and IA32_MISC_ENABLE limits the leaves and clears CPUID.1:ECX.MONITOR;
- * Vireo switches none of these.
+ * Vireo switches none of these. CPUID.80000007H:EDX's invariant TSC follows
+ * TSC_INVARIANT_CONTROL in a partition with tsc_invariant (viridian/time.c).
  */
 static void mirror_guest_state(const struct vcpu *v, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
 {
@@ -53,6 +54,8 @@ static void mirror_guest_state(const struct vcpu *v, uint32_t leaf, uint32_t sub
 		r->ecx = mirror(r->ecx, CPUID_1_ECX_OSXSAVE, vcpu_read_cr(v, 4) & X86_CR4_OSXSAVE);
 	} else if (leaf == 7 && subleaf == 0) {
 		r->ecx = mirror(r->ecx, CPUID_7_ECX_OSPKE, vcpu_read_cr(v, 4) & X86_CR4_PKE);
+	} else if (leaf == CPUID_EXT_POWER_MGMT && vir_invariant_tsc_hidden(v->part)) {
+		r->edx &= ~CPUID_80000007_EDX_INVARIANT_TSC;
 	}
 }
 

@@ -12,11 +12,11 @@
 
 struct param_def {
 	const char *name;
-	int (*validate)(uint64_t val);	/* 0 or -HV_EINVAL */
+	int (*validate)(uint64_t val);	/* 0, -HV_EINVAL, or -HV_ENODEV: the processor lacks it */
 };
 
 static const struct param_def param_defs[PARAM_COUNT] = {
-	[PARAM_VIRIDIAN] = { "viridian", vir_validate_mask },
+	[PARAM_VIRIDIAN] = { "viridian", vir_check_mask },
 };
 
 const char *part_param_name(unsigned int id)

@@ -4,11 +4,13 @@
  * "Virtual Processor Properties", "Virtual Interrupt Controller",
  * "Partition Properties"). One table says which MSRs exist, which group
  * gates each, and how it is read and written; the crash MSRs have a file
- * of their own (viridian/crash.c). Anything else in the range,
- * an MSR whose group the partition lacks, a write to a read-only MSR, a read
- * of a write-only one and a value with reserved bits set raise #GP, as on
- * hardware that does not implement them. VP_ASSIST_PAGE keeps its RsvdP
- * bits 11:1 as written.
+ * of their own (viridian/crash.c), and the time MSRs' handlers are in
+ * viridian/time.c. Anything else in the range, an MSR whose group the
+ * partition lacks, a write to a read-only MSR, a read of a write-only one
+ * and a value with reserved bits set raise #GP, as on hardware that does
+ * not implement them.
+ * REFERENCE_TSC and VP_ASSIST_PAGE keep their RsvdP bits 11:1 as written:
+ * Linux writes back what it read there.
  *
  * Partition-wide MSRs (TLFS: "If one virtual processor successfully writes
  * to the MSR, another virtual processor will read the same value") keep
@@ -33,12 +35,15 @@
 #define HV_X64_MSR_GUEST_OS_ID		0x40000000u
 #define HV_X64_MSR_HYPERCALL		0x40000001u
 #define HV_X64_MSR_VP_INDEX		0x40000002u
+#define HV_X64_MSR_TIME_REF_COUNT	0x40000020u
+#define HV_X64_MSR_REFERENCE_TSC	0x40000021u
 #define HV_X64_MSR_TSC_FREQUENCY	0x40000022u
 #define HV_X64_MSR_APIC_FREQUENCY	0x40000023u
 #define HV_X64_MSR_EOI			0x40000070u
 #define HV_X64_MSR_ICR			0x40000071u
 #define HV_X64_MSR_TPR			0x40000072u
 #define HV_X64_MSR_VP_ASSIST_PAGE	0x40000073u
+#define HV_X64_MSR_TSC_INVARIANT_CONTROL	0x40000118u
 
 /* HV_X64_MSR_HYPERCALL: 63:12 GPFN, 11:2 reserved, 1 locked, 0 enable. */
 #define HV_HYPERCALL_ENABLE		BIT(0)
@@ -222,12 +227,17 @@ static const struct vir_msr {
 	{ HV_X64_MSR_GUEST_OS_ID,	VIR_BASE, read_guest_os_id,	write_guest_os_id },
 	{ HV_X64_MSR_HYPERCALL,		VIR_BASE, read_hypercall,	write_hypercall },
 	{ HV_X64_MSR_VP_INDEX,		VIR_BASE, read_vp_index,	NULL },
+	{ HV_X64_MSR_TIME_REF_COUNT,	VIR_TIME_REF_COUNT, vir_time_read_ref_count, NULL },
+	{ HV_X64_MSR_REFERENCE_TSC,	VIR_REFERENCE_TSC, vir_time_read_reference_tsc,
+					vir_time_write_reference_tsc },
 	{ HV_X64_MSR_TSC_FREQUENCY,	VIR_FREQ, read_tsc_frequency,	NULL },
 	{ HV_X64_MSR_APIC_FREQUENCY,	VIR_FREQ, read_apic_frequency,	NULL },
 	{ HV_X64_MSR_EOI,		VIR_BASE, NULL,			write_eoi },
 	{ HV_X64_MSR_ICR,		VIR_BASE, read_icr,		write_icr },
 	{ HV_X64_MSR_TPR,		VIR_BASE, read_tpr,		write_tpr },
 	{ HV_X64_MSR_VP_ASSIST_PAGE,	VIR_BASE, read_vp_assist,	write_vp_assist },
+	{ HV_X64_MSR_TSC_INVARIANT_CONTROL, VIR_TSC_INVARIANT, vir_time_read_invariant_control,
+					vir_time_write_invariant_control },
 };
 
 static bool msr_is_synthetic(uint32_t msr)

@@ -94,6 +94,16 @@ size_t vir_crash_escape(uint8_t c, char out[5]);
 /* True once the guest has enabled the hypercall page (HV_X64_MSR_HYPERCALL bit 0). */
 bool vir_hypercall_page_enabled(const struct partition *p);
 
+/* The processor's TSC runs at a constant rate in every power state (CPUID 0x80000007 EDX bit 8). */
+bool vir_host_tsc_invariant(void);
+
+/* The time MSRs (viridian/time.c), for the table in viridian/msr.c. */
+uint64_t vir_time_read_ref_count(const struct vcpu *v);
+uint64_t vir_time_read_reference_tsc(const struct vcpu *v);
+bool vir_time_write_reference_tsc(struct vcpu *v, uint64_t val);
+uint64_t vir_time_read_invariant_control(const struct vcpu *v);
+bool vir_time_write_invariant_control(struct vcpu *v, uint64_t val);
+
 /* A guest-physical page a synthetic MSR was given that gmem refuses: logged, rate-limited. */
 void vir_log_bad_page(const struct vcpu *v, const char *msr, uint64_t gpa);
 

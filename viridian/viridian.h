@@ -31,6 +31,12 @@ struct vcpu;
  * freq: AccessFrequencyRegs (0x40000003 EAX bit 11) and frequency MSRs
  *	 available (EDX bit 8); MSRs TSC_FREQUENCY, APIC_FREQUENCY.
  *	 TLFS "Partition Privilege Flags".
+ * time_ref_count: AccessPartitionReferenceCounter (EAX bit 1); MSR
+ *	 TIME_REF_COUNT, 100 ns units since the partition was created.
+ *	 TLFS "Reference Counter".
+ * reference_tsc: AccessPartitionReferenceTsc (EAX bit 9); MSR
+ *	 REFERENCE_TSC and its page. Needs time_ref_count, the page's
+ *	 fallback. TLFS "Partition Reference Time Enlightenment".
  * hcall_remote_tlb_flush: the recommendation to flush remote TLBs by
  *	 hypercall (0x40000004 EAX bit 2); HvCallFlushVirtualAddressSpace
  *	 (0x0002) and ...List (0x0003), viridian/hcall_flush.c.
@@ -62,9 +68,15 @@ struct vcpu;
  * cpu_hotplug: processor dynamic partitioning events (0x40000003 EDX bit 3),
  *	 which Windows wants before it hot-adds a processor. Vireo never adds
  *	 one; Linux does not look at the bit.
+ * tsc_invariant: AccessTscInvariantControls (EAX bit 15); MSR
+ *	 TSC_INVARIANT_CONTROL, which shows the guest the invariant TSC
+ *	 (CPUID 0x80000007 EDX bit 8). Only on a processor whose TSC is
+ *	 invariant. Vireo's own group; Xen has none such.
  */
 #define VIR_BASE			BIT(0)
 #define VIR_FREQ			BIT(1)
+#define VIR_TIME_REF_COUNT		BIT(2)
+#define VIR_REFERENCE_TSC		BIT(3)
 #define VIR_HCALL_REMOTE_TLB_FLUSH	BIT(4)
 #define VIR_APIC_ASSIST			BIT(5)
 #define VIR_CRASH_CTL			BIT(6)
@@ -72,8 +84,29 @@ struct vcpu;
 #define VIR_EX_PROCESSOR_MASKS		BIT(10)
 #define VIR_NO_VP_LIMIT			BIT(11)
 #define VIR_CPU_HOTPLUG			BIT(12)
-#define VIR_KNOWN	(VIR_BASE | VIR_FREQ | VIR_HCALL_REMOTE_TLB_FLUSH | VIR_APIC_ASSIST | VIR_CRASH_CTL | \
-			 VIR_HCALL_IPI | VIR_EX_PROCESSOR_MASKS | VIR_NO_VP_LIMIT | VIR_CPU_HOTPLUG)
+#define VIR_TSC_INVARIANT		BIT(13)
+#define VIR_KNOWN	(VIR_BASE | VIR_FREQ | VIR_TIME_REF_COUNT | VIR_REFERENCE_TSC | VIR_HCALL_REMOTE_TLB_FLUSH | \
+			 VIR_APIC_ASSIST | VIR_CRASH_CTL | VIR_HCALL_IPI | VIR_EX_PROCESSOR_MASKS | VIR_NO_VP_LIMIT | \
+			 VIR_CPU_HOTPLUG | VIR_TSC_INVARIANT)
+
+/*
+ * The partition's reference time (viridian/time.c): TIME_REF_COUNT and the
+ * reference TSC page count ((tsc - created_tsc) * scale) >> 64 in 100 ns
+ * units, scale = 2^64 * 10^7 / tsc_hz split into whole and fractional
+ * parts.
+ */
+struct vir_time {
+	uint64_t created_tsc;
+	uint64_t scale_int;		/* 10^7 / tsc_hz: 0 unless the TSC is slower than 10 MHz */
+	uint64_t scale_frac;		/* (10^7 mod tsc_hz) * 2^64 / tsc_hz */
+	uint64_t created_frac;		/* low 64 bits of created_tsc * scale_frac */
+	uint64_t tsc_offset;		/* the page's TscOffset: reads 0 at created_tsc */
+	bool page_valid;		/* the page can carry the scale and the TSC is invariant */
+	uint64_t last;			/* the last TIME_REF_COUNT read, all ones before the first */
+	uint64_t reference_tsc;		/* the MSR; written under vir_partition.lock */
+	uint32_t sequence;		/* the last TscSequence written; under vir_partition.lock */
+	uint64_t invariant_control;	/* TSC_INVARIANT_CONTROL; written under vir_partition.lock */
+};
 
 /* CRASH_P0-P4. */
 #define VIR_CRASH_PARAMS		5
@@ -93,6 +126,7 @@ struct vir_partition {
 	uint32_t crash_lines;		/* lines of crash reports printed in that interval */
 	uint32_t crash_held_back;	/* notifications not printed since the last report */
 	bool crash_printing;		/* a vCPU is printing a report */
+	struct vir_time time;
 };
 
 /* Per-VP viridian state, beside the VP index. */
@@ -114,6 +148,22 @@ int vir_validate_mask(uint64_t mask);
  * *needs_any), or 0 when each has what it needs.
  */
 uint64_t vir_unmet_need(uint64_t mask, uint64_t *needs_any);
+
+/*
+ * vir_validate_mask, then what the processor must offer: 0, or -HV_ENODEV
+ * with the reason logged (tsc_invariant without an invariant TSC). The
+ * check of PARAM_VIRIDIAN.
+ */
+int vir_check_mask(uint64_t mask);
+
+/* Starts the partition's reference time at the TSC value now, counting at p->tsc_hz. */
+void vir_time_init(struct partition *p, uint64_t now);
+
+/*
+ * CPUID 0x80000007 EDX bit 8 (invariant TSC) is hidden from a partition
+ * with tsc_invariant until the guest sets TSC_INVARIANT_CONTROL.
+ */
+bool vir_invariant_tsc_hidden(const struct partition *p);
 bool vir_has(const struct partition *p, uint64_t group);
 
 /* First leaf of Vireo's own CPUID range: 0x40000100 when viridian is on, else 0x40000000. */

@@ -18,6 +18,11 @@ struct cpuid_regs {
 #define CPUID_1_ECX_XSAVE		BIT(26)
 #define CPUID_1_ECX_HYPERVISOR		BIT(31)
 
+/* CPUID 0x80000007 EDX: the TSC runs at a constant rate in every ACPI P-, C- and T-state (SDM "Invariant TSC"). */
+#define CPUID_EXT_MAX_LEAF		0x80000000u
+#define CPUID_EXT_POWER_MGMT		0x80000007u
+#define CPUID_80000007_EDX_INVARIANT_TSC	BIT(8)
+
 void cpu_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r);
 
 /* 0 on success, -1 if the processor raised #GP. */

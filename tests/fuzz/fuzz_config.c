@@ -2,8 +2,9 @@
 /*
  * libFuzzer target for boot/config.c: the input is parsed as vireo.cfg and as
  * one command-line word. Whatever the bytes, the parser must not crash, a
- * success must survive cfg_format() -> cfg_parse_file() unchanged, and a
- * failure must leave the configuration as it was with a message.
+ * success must survive cfg_format() -> cfg_parse_file() unchanged and hold
+ * a viridian mask the partition would take, and a failure must leave the
+ * configuration as it was with a message.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "boot/config.h"
 #include "hv/errno.h"
 #include "tests/fuzz/fuzz.h"
+#include "viridian/viridian.h"
 
 #define ARG_MAX	1024
 
@@ -44,6 +46,8 @@ static void check_round_trip(const struct vireo_config *c)
 
 	INVARIANT(n < sizeof(text));
 	INVARIANT(strlen(text) == n);
+	/* A mask the parser accepts is one the partition accepts: known groups, base, what each needs. */
+	INVARIANT(!c->viridian || vir_validate_mask(c->viridian) == 0);
 	cfg_init(&again);
 	INVARIANT(cfg_parse_file(&again, "vireo.cfg", text, n, &err) == 0);
 	INVARIANT(cfg_equal(&again, c));

@@ -3,10 +3,12 @@
  * libFuzzer target for the exit path: exit_dispatch() on one vCPU of a
  * partition, driven by a sequence of exits the input describes.
  *
- * Input: one byte picks the viridian mask (unset, base, base+freq, all), then
+ * Input: one byte picks the viridian mask (unset, base, base+freq, the time
+ * groups with and without tsc_invariant, all), then
  * operations until the input ends, each a kind byte and its fields (fields
  * past the end read as 0):
- *   CPUID	sel, leaf u32, subleaf u32 (sel bit 0: leaf in 0x40000000-0x400001FF)
+ *   CPUID	sel, leaf u32, subleaf u32 (sel bit 0: leaf in 0x40000000-0x400001FF;
+ *		bit 1: leaf 0x80000007)
  *   RDMSR	sel, msr u32 (sel bit 0: msr in 0x40000000-0x4000011F)
  *   WRMSR	sel, msr u32, value u64 (the same)
  *   VMCALL	sel (CPL, mode), form, rcx u64, then rax rbx rdx rsi rdi r8 u64
@@ -22,7 +24,9 @@
  * fault; once set, the mask never changes (a guest's SET is always -EPERM,
  * a second management SET -EEXIST); Vireo's ranges in guest RAM keep their
  * contents; an exit either moves RIP or injects #GP/#UD, never both; only a
- * triple fault resets; every exit is counted once.
+ * triple fault resets; every exit is counted once; TIME_REF_COUNT rises at
+ * every read; CPUID 0x80000007 hides the invariant TSC exactly while a
+ * partition with tsc_invariant has not set TSC_INVARIANT_CONTROL.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +62,8 @@ static const struct msr_spec msr_model[] = {
 	{ VIR_BASE, 0x40000000, true, true },	/* GUEST_OS_ID */
 	{ VIR_BASE, 0x40000001, true, true },	/* HYPERCALL */
 	{ VIR_BASE, 0x40000002, true, false },	/* VP_INDEX */
+	{ VIR_TIME_REF_COUNT, 0x40000020, true, false },	/* TIME_REF_COUNT */
+	{ VIR_REFERENCE_TSC, 0x40000021, true, true },	/* REFERENCE_TSC */
 	{ VIR_FREQ, 0x40000022, true, false },	/* TSC_FREQUENCY */
 	{ VIR_FREQ, 0x40000023, true, false },	/* APIC_FREQUENCY */
 	{ VIR_BASE, 0x40000070, false, true },	/* EOI */
@@ -70,6 +76,7 @@ static const struct msr_spec msr_model[] = {
 	{ VIR_CRASH_CTL, 0x40000103, true, true },
 	{ VIR_CRASH_CTL, 0x40000104, true, true },	/* CRASH_P4 */
 	{ VIR_CRASH_CTL, 0x40000105, true, true },	/* CRASH_CTL */
+	{ VIR_TSC_INVARIANT, 0x40000118, true, true },	/* TSC_INVARIANT_CONTROL */
 };
 
 /* Writable ICR bits: vector, delivery mode, destination mode, level, trigger, shorthand, destination. */
@@ -85,13 +92,23 @@ static struct vcpu vcpu;
 static uint64_t dispatched;
 static bool mask_set;
 static uint64_t mask;
+static uint64_t last_ref_count;		/* the last TIME_REF_COUNT read, 0 before one */
 
 static void setup(struct fuzz_input *in)
 {
-	static const uint64_t masks[] = { 0, VIR_BASE, VIR_BASE | VIR_FREQ, VIR_KNOWN };
+	static const uint64_t masks[] = {
+		0, VIR_BASE, VIR_BASE | VIR_FREQ, VIR_BASE | VIR_FREQ | VIR_TIME_REF_COUNT | VIR_REFERENCE_TSC,
+		VIR_BASE | VIR_TIME_REF_COUNT | VIR_TSC_INVARIANT, VIR_KNOWN,
+	};
 	uint64_t out;
 
+	/* A processor with an invariant TSC, which tsc_invariant needs. */
+	fake_cpuid_reset();
+	fake_cpuid_set(0x80000000, 0, 0x80000008, 0, 0, 0);
+	fake_cpuid_set(0x80000007, 0, 0, 0, 0, BIT(8));
 	part = (struct partition){ .ram_top = FAKE_RAM_SIZE, .tsc_hz = 2400000000ULL, .apic_hz = 100000000ULL };
+	vir_time_init(&part, cpu_rdtsc());
+	last_ref_count = 0;
 	regs = (struct guest_regs){ 0 };
 	vcpu = (struct vcpu){ .regs = &regs, .part = &part };
 	part.vcpu[0] = &vcpu;
@@ -183,8 +200,12 @@ static bool write_valid(uint32_t msr, uint64_t val)
 		if (!part.vir.guest_os_id || !(val & 1))
 			return true;
 		return guest_range(val & PAGE_MASK, 4);
+	case 0x40000021:
+		return !(val & 1) || guest_range(val & PAGE_MASK, PAGE_SIZE);
 	case 0x40000073:
 		return !(val & 1) || guest_range(val & PAGE_MASK, 4);
+	case 0x40000118:
+		return val == 1 || (val == 0 && !part.vir.time.invariant_control);
 	case 0x40000070:
 		return !(val >> 32);
 	case 0x40000071:
@@ -210,10 +231,13 @@ static void op_cpuid(struct fuzz_input *in)
 	uint8_t sel = (uint8_t)fuzz_take(in, 1);
 	uint32_t leaf = (uint32_t)fuzz_take(in, 4), subleaf = (uint32_t)fuzz_take(in, 4);
 
-	regs.rax = sel & 1 ? 0x40000000 | (leaf & 0x1ff) : leaf;
-	regs.rcx = subleaf;
+	regs.rax = sel & 2 ? 0x80000007 : sel & 1 ? 0x40000000 | (leaf & 0x1ff) : leaf;
+	regs.rcx = sel & 2 ? 0 : subleaf;
 	INVARIANT(dispatch(EXIT_REASON_CPUID, 2) == EXIT_RESUME);
 	INVARIANT(vcpu.rip_changed);
+	if (sel & 2)
+		INVARIANT(!!(regs.rdx & BIT(8)) ==
+			  !(mask_has(VIR_TSC_INVARIANT) && !(part.vir.time.invariant_control & 1)));
 }
 
 static void op_rdmsr(struct fuzz_input *in)
@@ -225,6 +249,12 @@ static void op_rdmsr(struct fuzz_input *in)
 	INVARIANT(dispatch(EXIT_REASON_MSR_READ, 2) == EXIT_RESUME);
 	if (is_synthetic(msr))
 		INVARIANT(gp() == !(m && m->read));
+	if (msr == 0x40000020 && !gp()) {
+		uint64_t val = (uint32_t)regs.rax | regs.rdx << 32;
+
+		INVARIANT(!last_ref_count || val > last_ref_count);
+		last_ref_count = val;
+	}
 }
 
 static void op_wrmsr(uint32_t msr, uint64_t val)

@@ -17,6 +17,10 @@ void fake_msr_set(uint32_t msr, uint64_t val);
 bool fake_msr_get(uint32_t msr, uint64_t *val);
 void fake_msr_reset(void);
 
+/* TSC: each read advances it by fake_tsc_step (1000 unless a test changes it); the next read returns next. */
+extern uint64_t fake_tsc_step;
+void fake_tsc_set(uint64_t next);
+
 /* Guest RAM: FAKE_RAM_SIZE bytes at guest-physical 0. */
 #define FAKE_RAM_SIZE (1024 * 1024)
 extern uint8_t fake_ram[FAKE_RAM_SIZE];

@@ -21,7 +21,6 @@ static struct fake_cpuid_entry cpuid_entries[64];
 static unsigned int nr_cpuid;
 static struct fake_msr_entry msr_entries[64];
 static unsigned int nr_msr;
-static uint64_t tsc;
 
 uint8_t fake_ram[FAKE_RAM_SIZE];
 uint64_t fake_xcr0 = 1;
@@ -108,9 +107,18 @@ int cpu_xsetbv_safe(uint32_t index, uint64_t val)
 	return 0;
 }
 
+uint64_t fake_tsc_step = 1000;
+static uint64_t tsc;
+
+void fake_tsc_set(uint64_t next)
+{
+	__atomic_store_n(&tsc, next - fake_tsc_step, __ATOMIC_RELAXED);
+}
+
+/* Atomic, so that tests may read it from several threads. */
 uint64_t cpu_rdtsc(void)
 {
-	return tsc += 1000;
+	return __atomic_add_fetch(&tsc, fake_tsc_step, __ATOMIC_RELAXED);
 }
 
 unsigned int fake_wbinvd_count;

@@ -8,8 +8,8 @@
 
 TEST_GLOBALS;
 
-#define GROUPS	" (expected base, freq, hcall_remote_tlb_flush, apic_assist, crash_ctl, hcall_ipi, " \
-		"ex_processor_masks, no_vp_limit, cpu_hotplug, defaults, all)"
+#define GROUPS	" (expected base, freq, time_ref_count, reference_tsc, hcall_remote_tlb_flush, apic_assist, " \
+		"crash_ctl, hcall_ipi, ex_processor_masks, no_vp_limit, cpu_hotplug, tsc_invariant, defaults, all)"
 #define KEYS	" (expected viridian, serial, console_timeout, next, log)"
 
 static int parse(struct vireo_config *c, const char *text, struct cfg_error *err)
@@ -217,6 +217,9 @@ static const struct bad_case {
 	  "vireo.cfg:1:12: viridian: group \"ex_processor_masks\" needs \"hcall_remote_tlb_flush\" or \"hcall_ipi\"" },
 	{ "viridian = [\"all\", \"!hcall_ipi\", \"!hcall_remote_tlb_flush\"]\n",
 	  "vireo.cfg:1:12: viridian: group \"ex_processor_masks\" needs \"hcall_remote_tlb_flush\" or \"hcall_ipi\"" },
+	{ "viridian = [\"base\", \"freq\", \"reference_tsc\"]\n",
+	  "vireo.cfg:1:12: viridian: group \"reference_tsc\" needs \"time_ref_count\"" },
+	{ "viridian = [\"reference_tsc\"]\n", "vireo.cfg:1:12: viridian: group \"reference_tsc\" needs \"base\"" },
 	{ "viridian = 2\n",
 	  "vireo.cfg:1:12: viridian: expected a list of groups such as [\"base\", \"freq\"], found 2" },
 	{ "viridian = yes\n",
@@ -337,6 +340,14 @@ static const struct set_case {
 	{ "[\"defaults\"]", VIR_BASE | VIR_FREQ },
 	{ "[\"all\"]", VIR_KNOWN },
 	{ "[\"all\", \"!freq\"]", VIR_KNOWN & ~VIR_FREQ },
+	/* The set recommended for Linux guests, and the same without the invariant TSC. */
+	{ "[\"base\", \"freq\", \"time_ref_count\", \"reference_tsc\", \"tsc_invariant\"]",
+	  VIR_BASE | VIR_FREQ | VIR_TIME_REF_COUNT | VIR_REFERENCE_TSC | VIR_TSC_INVARIANT },
+	{ "[\"defaults\", \"time_ref_count\", \"reference_tsc\"]",
+	  VIR_BASE | VIR_FREQ | VIR_TIME_REF_COUNT | VIR_REFERENCE_TSC },
+	{ "[\"base\", \"time_ref_count\"]", VIR_BASE | VIR_TIME_REF_COUNT },
+	{ "[\"base\", \"tsc_invariant\"]", VIR_BASE | VIR_TSC_INVARIANT },
+	{ "[\"all\", \"!reference_tsc\"]", VIR_KNOWN & ~VIR_REFERENCE_TSC },
 	{ "[\"defaults\", \"!freq\"]", VIR_BASE },
 	{ "[\"base\", \"freq\", \"!freq\"]", VIR_BASE },
 	{ "[\"!base\", \"base\"]", VIR_BASE },
@@ -408,6 +419,9 @@ static const struct arg_case {
 	{ "viridian=base,freq", VIR_BASE | VIR_FREQ, 0x2f8, 9600, 7, "\\EFI\\BOOT\\BOOTX64.EFI", LOG_WARN },
 	{ "viridian=base,freq,", VIR_BASE | VIR_FREQ, 0x2f8, 9600, 7, "\\EFI\\BOOT\\BOOTX64.EFI", LOG_WARN },
 	{ "viridian=all,!freq", VIR_KNOWN & ~VIR_FREQ, 0x2f8, 9600, 7, "\\EFI\\BOOT\\BOOTX64.EFI", LOG_WARN },
+	{ "viridian=defaults,time_ref_count,reference_tsc,tsc_invariant",
+	  VIR_BASE | VIR_FREQ | VIR_TIME_REF_COUNT | VIR_REFERENCE_TSC | VIR_TSC_INVARIANT, 0x2f8, 9600, 7,
+	  "\\EFI\\BOOT\\BOOTX64.EFI", LOG_WARN },
 	{ "viridian=defaults", VIR_BASE | VIR_FREQ, 0x2f8, 9600, 7, "\\EFI\\BOOT\\BOOTX64.EFI", LOG_WARN },
 	{ "viridian=[\"base\",\"freq\"]", VIR_BASE | VIR_FREQ, 0x2f8, 9600, 7, "\\EFI\\BOOT\\BOOTX64.EFI",
 	  LOG_WARN },
@@ -461,6 +475,12 @@ static const struct bad_case bad_arg_cases[] = {
 	{ "viridian=base,,freq", "argument \"viridian=base,,freq\": unknown viridian group \"\"" GROUPS },
 	{ "viridian=,", "argument \"viridian=,\": unknown viridian group \"\"" GROUPS },
 	{ "viridian=freq", "argument \"viridian=freq\": viridian: group \"freq\" needs \"base\"" },
+	{ "viridian=base,reference_tsc",
+	  "argument \"viridian=base,reference_tsc\": viridian: group \"reference_tsc\" needs \"time_ref_count\"" },
+	{ "viridian=all,!time_ref_count",
+	  "argument \"viridian=all,!time_ref_count\": viridian: group \"reference_tsc\" needs \"time_ref_count\"" },
+	{ "viridian=time_ref_count", "argument \"viridian=time_ref_count\": viridian: group \"time_ref_count\" "
+	  "needs \"base\"" },
 	{ "viridian=2", "argument \"viridian=2\": viridian: expected a list of groups such as "
 	  "[\"base\", \"freq\"], found 2" },
 	{ "viridian=\"base\"", "argument \"viridian=\"base\"\": viridian: expected a list of groups such as "
@@ -603,6 +623,7 @@ static const struct vireo_config round_trip_cases[] = {
 	{ VIR_BASE, 0x2f8, 9600, 0, "\\EFI\\debian\\grubx64.efi", LOG_DEBUG },
 	{ VIR_BASE | VIR_FREQ, 0xfff8, 50, 60, "\\", LOG_ERR },
 	{ VIR_KNOWN, 1, 57600, 1, "\\a \"quoted\" 'path' # not a comment", LOG_WARN },
+	{ VIR_BASE | VIR_FREQ | VIR_TIME_REF_COUNT | VIR_REFERENCE_TSC, 0x3f8, 115200, 3, "", LOG_INFO },
 	{ VIR_BASE, 0x3e8, 115200, 30, "\\\\\\\\", LOG_INFO },
 };
 

@@ -205,6 +205,47 @@ static void cpuid_vireo_leaves_move_with_viridian(void)
 	CHECK_EQ(regs.rbx, 0x7263694d);		/* "Micr" */
 }
 
+/*
+ * CPUID 0x80000007 as the processor reports it, but that a partition with
+ * tsc_invariant sees no invariant TSC (EDX bit 8) until it sets
+ * TSC_INVARIANT_CONTROL, as on Hyper-V. Without viridian, or without the
+ * group, the leaf is the processor's.
+ */
+static uint32_t cpuid_80000007_edx(void)
+{
+	regs = (struct guest_regs){ .rax = 0x80000007 };
+	exit_dispatch(exit_with(EXIT_REASON_CPUID, 2));
+	expect_skipped(&vcpu, 2);
+	return (uint32_t)regs.rdx;
+}
+
+static void cpuid_invariant_tsc_behind_control(void)
+{
+	static const struct {
+		bool set;
+		uint64_t mask;
+		uint32_t before, after;		/* EDX before and after the guest writes TSC_INVARIANT_CONTROL = 1 */
+	} cases[] = {
+		{ false, 0, 0x1ff, 0x1ff },
+		{ true, VIR_BASE | VIR_FREQ, 0x1ff, 0x1ff },
+		{ true, VIR_BASE | VIR_TIME_REF_COUNT | VIR_REFERENCE_TSC, 0x1ff, 0x1ff },
+		{ true, VIR_BASE | VIR_TSC_INVARIANT, 0x0ff, 0x1ff },
+		{ true, VIR_KNOWN, 0x0ff, 0x1ff },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		reset_all();
+		fake_cpuid_set(0x80000000, 0, 0x80000008, 0, 0, 0);
+		fake_cpuid_set(0x80000007, 0, 0, 0, 0, 0x1ff);
+		part.param[PARAM_VIRIDIAN] = cases[i].mask;
+		part.param_set = cases[i].set ? BIT(PARAM_VIRIDIAN) : 0;
+		CHECK_EQ(cpuid_80000007_edx(), cases[i].before);
+		regs = (struct guest_regs){ .rcx = 0x40000118, .rax = 1 };
+		exit_dispatch(exit_with(EXIT_REASON_MSR_WRITE, 2));
+		CHECK_EQ(cpuid_80000007_edx(), cases[i].after);
+	}
+}
+
 static void rdmsr_passes_through_or_faults(void)
 {
 	reset_all();
@@ -493,6 +534,7 @@ int main(void)
 	RUN("exit", cpuid_passes_subleaf);
 	RUN("exit", cpuid_vireo_leaves_without_viridian);
 	RUN("exit", cpuid_vireo_leaves_move_with_viridian);
+	RUN("exit", cpuid_invariant_tsc_behind_control);
 	RUN("exit", rdmsr_passes_through_or_faults);
 	RUN("exit", wrmsr_passes_through_or_faults);
 	RUN("exit", vmcall_management_from_guest);

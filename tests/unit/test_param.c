@@ -48,6 +48,7 @@ static void management_sets_valid_masks(void)
 	} cases[] = {
 		{ VIR_BASE, "vireo: partition: viridian = 0x1\r\n" },
 		{ VIR_BASE | VIR_FREQ, "vireo: partition: viridian = 0x3\r\n" },
+		{ VIR_BASE | VIR_FREQ | VIR_TIME_REF_COUNT | VIR_REFERENCE_TSC, "vireo: partition: viridian = 0xf\r\n" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -72,7 +73,8 @@ static void invalid_masks_are_refused(void)
 	} cases[] = {
 		{ 0, "vireo: warning: partition: viridian cannot be 0x0 (EINVAL)\r\n" },
 		{ VIR_FREQ, "vireo: warning: partition: viridian cannot be 0x2 (EINVAL)\r\n" },
-		{ VIR_BASE | BIT(2), "vireo: warning: partition: viridian cannot be 0x5 (EINVAL)\r\n" },
+		{ VIR_BASE | BIT(62), "vireo: warning: partition: viridian cannot be 0x4000000000000001 (EINVAL)\r\n" },
+		{ VIR_BASE | VIR_REFERENCE_TSC, "vireo: warning: partition: viridian cannot be 0x9 (EINVAL)\r\n" },
 		{ BIT(63) | VIR_BASE, "vireo: warning: partition: viridian cannot be 0x8000000000000001 (EINVAL)\r\n" },
 		{ ~0ULL, "vireo: warning: partition: viridian cannot be 0xffffffffffffffff (EINVAL)\r\n" },
 	};
@@ -85,6 +87,55 @@ static void invalid_masks_are_refused(void)
 		CHECK_EQ(part_set_param(&part, CALLER_MGMT, PARAM_VIRIDIAN, VIR_BASE), 0);
 		CHECK_EQ(part.param[PARAM_VIRIDIAN], VIR_BASE);
 	}
+}
+
+/*
+ * tsc_invariant only where the processor's TSC is invariant (CPUID
+ * 0x80000007 EDX bit 8, with 0x80000007 among the extended leaves):
+ * elsewhere the mask is refused with the reason, not set without the group.
+ */
+#define REFUSAL	"vireo: error: viridian: tsc_invariant needs a processor with an invariant TSC (CPUID " \
+		"0x80000007 EDX bit 8), which this one lacks; leave it out with \"!tsc_invariant\"\r\n"
+
+static void tsc_invariant_needs_invariant_host(void)
+{
+	static const struct {
+		uint32_t max_ext, edx;
+		int want;
+	} cases[] = {
+		{ 0x80000008, BIT(8), 0 },
+		{ 0x80000007, BIT(8), 0 },
+		{ 0x80000008, 0, -HV_ENODEV },
+		{ 0x80000008, ~(uint32_t)BIT(8), -HV_ENODEV },
+		{ 0x80000006, BIT(8), -HV_ENODEV },	/* no leaf 0x80000007 to ask */
+		{ 0, 0, -HV_ENODEV },
+	};
+	const uint64_t mask = VIR_BASE | VIR_FREQ | VIR_TIME_REF_COUNT | VIR_REFERENCE_TSC | VIR_TSC_INVARIANT;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		reset_all();
+		fake_cpuid_reset();
+		fake_cpuid_set(0x80000000, 0, cases[i].max_ext, 0, 0, 0);
+		fake_cpuid_set(0x80000007, 0, 0, 0, 0, cases[i].edx);
+		CHECK_EQ(part_set_param(&part, CALLER_MGMT, PARAM_VIRIDIAN, mask), cases[i].want);
+		if (cases[i].want) {
+			expect_unset();
+			CHECK_STR(fake_log, REFUSAL "vireo: warning: partition: viridian cannot be 0x200f (ENODEV)\r\n");
+			/* Every group, as "all" sets them, is refused the same way. */
+			reset_all();
+			CHECK_EQ(part_set_param(&part, CALLER_MGMT, PARAM_VIRIDIAN, VIR_KNOWN), -HV_ENODEV);
+			expect_unset();
+			CHECK(!strncmp(fake_log, REFUSAL, sizeof(REFUSAL) - 1));
+			/* The rest of the mask, and every other group, are fine on this processor. */
+			CHECK_EQ(part_set_param(&part, CALLER_MGMT, PARAM_VIRIDIAN, mask & ~VIR_TSC_INVARIANT), 0);
+			reset_all();
+			CHECK_EQ(part_set_param(&part, CALLER_MGMT, PARAM_VIRIDIAN, VIR_KNOWN & ~VIR_TSC_INVARIANT), 0);
+		} else {
+			CHECK_EQ(part.param[PARAM_VIRIDIAN], mask);
+			CHECK_STR(fake_log, "vireo: partition: viridian = 0x200f\r\n");
+		}
+	}
+	fake_cpuid_reset();
 }
 
 static void unknown_parameter_is_refused(void)
@@ -263,6 +314,7 @@ int main(void)
 	RUN("param", names);
 	RUN("param", management_sets_valid_masks);
 	RUN("param", invalid_masks_are_refused);
+	RUN("param", tsc_invariant_needs_invariant_host);
 	RUN("param", unknown_parameter_is_refused);
 	RUN("param", second_set_is_refused);
 	RUN("param", guest_may_not_set);

@@ -23,6 +23,16 @@ static const uint8_t record_viridian_3[36] = {
 	0xd9, 0x1d, 0x15, 0x12,				/* CRC-32 0x12151dd9 */
 };
 
+/* The set recommended for Linux guests: bit 13 lands in the second byte of the mask. */
+static const uint8_t record_viridian_200f[36] = {
+	'V', 'I', 'R', 'E', 'O', 'P', 'R', 'T',
+	0x01, 0x00, 0x00, 0x00,
+	0x24, 0x00, 0x00, 0x00,
+	0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x0f, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,	/* viridian = 0x200f */
+	0x0a, 0x31, 0x07, 0x8a,				/* CRC-32 0x8a07310a */
+};
+
 static const uint8_t record_unset[36] = {
 	'V', 'I', 'R', 'E', 'O', 'P', 'R', 'T',
 	0x01, 0x00, 0x00, 0x00,
@@ -75,6 +85,9 @@ static void build_matches_the_documented_layout(void)
 	set_viridian(VIR_BASE | VIR_FREQ);
 	part_record_build(&part, &rec);
 	CHECK(!memcmp(&rec, record_viridian_3, sizeof(rec)));
+	set_viridian(VIR_BASE | VIR_FREQ | VIR_TIME_REF_COUNT | VIR_REFERENCE_TSC | VIR_TSC_INVARIANT);
+	part_record_build(&part, &rec);
+	CHECK(!memcmp(&rec, record_viridian_200f, sizeof(rec)));
 
 	/* An unset parameter is recorded as 0, whatever the array holds. */
 	reset_all();
@@ -86,7 +99,7 @@ static void build_matches_the_documented_layout(void)
 
 static void round_trip(void)
 {
-	static const uint64_t masks[] = { VIR_BASE, VIR_BASE | VIR_FREQ };
+	static const uint64_t masks[] = { VIR_BASE, VIR_BASE | VIR_FREQ, VIR_KNOWN, VIR_BASE | BIT(13) | BIT(63) };
 	struct part_record built, parsed;
 
 	for (size_t i = 0; i < ARRAY_SIZE(masks); i++) {
@@ -117,6 +130,9 @@ static void parse_golden_records(void)
 	CHECK_EQ(rec.param_set, 1);
 	CHECK_EQ(rec.param[PARAM_VIRIDIAN], 3);
 	CHECK_EQ(rec.checksum, 0x12151dd9);
+
+	CHECK_EQ(part_record_parse(record_viridian_200f, sizeof(record_viridian_200f), &rec), 0);
+	CHECK_EQ(rec.param[PARAM_VIRIDIAN], 0x200f);
 
 	CHECK_EQ(part_record_parse(record_unset, sizeof(record_unset), &rec), 0);
 	CHECK_EQ(rec.param_set, 0);

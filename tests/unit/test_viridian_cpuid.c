@@ -15,12 +15,17 @@ static void validate_mask(void)
 		{ VIR_BASE, 0 },
 		{ VIR_BASE | VIR_FREQ, 0 },
 		{ VIR_FREQ, -HV_EINVAL },
-		{ BIT(2), -HV_EINVAL },
-		{ VIR_BASE | BIT(2), -HV_EINVAL },
-		{ VIR_BASE | VIR_FREQ | BIT(63), -HV_EINVAL },
-		{ ~0ULL, -HV_EINVAL },
+		{ VIR_TIME_REF_COUNT, -HV_EINVAL },
+		{ VIR_BASE | VIR_TIME_REF_COUNT, 0 },
+		{ VIR_BASE | VIR_TIME_REF_COUNT | VIR_REFERENCE_TSC, 0 },
+		{ VIR_BASE | VIR_REFERENCE_TSC, -HV_EINVAL },
+		{ VIR_BASE | VIR_FREQ | VIR_REFERENCE_TSC | VIR_TSC_INVARIANT, -HV_EINVAL },
+		{ VIR_BASE | VIR_TSC_INVARIANT, 0 },
 		{ VIR_KNOWN, 0 },
 		{ VIR_KNOWN & ~VIR_BASE, -HV_EINVAL },
+		{ VIR_BASE | BIT(62), -HV_EINVAL },
+		{ VIR_BASE | VIR_FREQ | BIT(63), -HV_EINVAL },
+		{ ~0ULL, -HV_EINVAL },
 		/* The _Ex calls need a call group to belong to. */
 		{ VIR_BASE | VIR_EX_PROCESSOR_MASKS, -HV_EINVAL },
 		{ VIR_BASE | VIR_FREQ | VIR_CRASH_CTL | VIR_EX_PROCESSOR_MASKS, -HV_EINVAL },
@@ -33,7 +38,26 @@ static void validate_mask(void)
 		CHECK_EQ(vir_validate_mask(cases[i].mask), cases[i].want);
 }
 
-/* Xen's names and bit numbers (xl.cfg "viridian", HVMPV_* in params.h), in bit order. */
+/* reference_tsc needs time_ref_count, the _Ex calls a call group: the group and what it lacks are named. */
+static void unmet_needs(void)
+{
+	uint64_t needs = 0xdead;
+
+	CHECK_EQ(vir_unmet_need(VIR_BASE | VIR_REFERENCE_TSC, &needs), VIR_REFERENCE_TSC);
+	CHECK_EQ(needs, VIR_TIME_REF_COUNT);
+	needs = 0xdead;
+	CHECK_EQ(vir_unmet_need(VIR_BASE | VIR_TIME_REF_COUNT | VIR_REFERENCE_TSC, &needs), 0);
+	CHECK_EQ(vir_unmet_need(VIR_KNOWN, &needs), 0);
+	CHECK_EQ(vir_unmet_need(VIR_KNOWN & ~VIR_TIME_REF_COUNT, &needs), VIR_REFERENCE_TSC);
+	CHECK_EQ(vir_unmet_need(0, &needs), 0);
+	CHECK_EQ(vir_unmet_need(VIR_BASE | VIR_EX_PROCESSOR_MASKS, &needs), VIR_EX_PROCESSOR_MASKS);
+	CHECK_EQ(needs, VIR_HCALL_REMOTE_TLB_FLUSH | VIR_HCALL_IPI);
+}
+
+/*
+ * Xen's names and bit numbers (xl.cfg "viridian", HVMPV_* in params.h), in bit order;
+ * tsc_invariant is Vireo's own, on a bit Xen leaves unused.
+ */
 static void group_names(void)
 {
 	static const struct {
@@ -42,6 +66,8 @@ static void group_names(void)
 	} xen[] = {
 		{ "base", BIT(0) },
 		{ "freq", BIT(1) },
+		{ "time_ref_count", BIT(2) },
+		{ "reference_tsc", BIT(3) },
 		{ "hcall_remote_tlb_flush", BIT(4) },
 		{ "apic_assist", BIT(5) },
 		{ "crash_ctl", BIT(6) },
@@ -49,6 +75,7 @@ static void group_names(void)
 		{ "ex_processor_masks", BIT(10) },
 		{ "no_vp_limit", BIT(11) },
 		{ "cpu_hotplug", BIT(12) },
+		{ "tsc_invariant", BIT(13) },
 	};
 	uint64_t known = 0;
 
@@ -111,9 +138,15 @@ static void leaves_outside_range(void)
 		CHECK(!vir_cpuid(v, leaves[i], &r));
 }
 
-/* EAX bits 4, 5, 6: AccessApicMsrs, AccessHypercallMsrs, AccessVpIndex; 11: AccessFrequencyRegs. */
+/*
+ * EAX bits 4, 5, 6: AccessApicMsrs, AccessHypercallMsrs, AccessVpIndex; 11: AccessFrequencyRegs;
+ * 1: AccessPartitionReferenceCounter; 9: AccessPartitionReferenceTsc; 15: TSC invariant controls.
+ */
 #define PRIV_BASE	0x70u
 #define PRIV_FREQ	0x800u
+#define PRIV_TIME	0x2u
+#define PRIV_TSC_PAGE	0x200u
+#define PRIV_INVARIANT	0x8000u
 /* EDX bit 8: frequency MSRs available; bit 10: guest crash MSRs available. */
 #define MISC_FREQ	0x100u
 #define MISC_CRASH	0x400u
@@ -139,6 +172,10 @@ static void leaves_exact(void)
 		{ VF_BASE_FREQ, 0x40000004, { 0, 0xFFFFFFFF, 0, 0 } },
 		{ VF_BASE_FREQ, 0x40000005, { 64, 0, 0, 0 } },
 		{ VF_BASE_FREQ, 0x40000006, { 0x2, 0, 0, 0 } },
+		/* Each time group adds its privilege, and only that. */
+		{ VF_TIME, 0x40000003, { PRIV_BASE | PRIV_TIME, 0, 0, 0 } },
+		{ VF_TSC_PAGE, 0x40000003, { PRIV_BASE | PRIV_FREQ | PRIV_TIME | PRIV_TSC_PAGE, 0, 0, MISC_FREQ } },
+		{ VF_INVARIANT, 0x40000003, { PRIV_BASE | PRIV_INVARIANT, 0, 0, 0 } },
 		{ { "base+crash_ctl", true, VIR_BASE | VIR_CRASH_CTL }, 0x40000003, { PRIV_BASE, 0, 0, MISC_CRASH } },
 		{ { "base+crash_ctl", true, VIR_BASE | VIR_CRASH_CTL }, 0x40000004, { 0, 0xFFFFFFFF, 0, 0 } },
 		/* 0x40000004 EAX: bit 2 remote TLB flush, 10 cluster IPI, 11 _Ex calls; never bit 3. */
@@ -154,7 +191,8 @@ static void leaves_exact(void)
 		/* EDX bit 3: processor dynamic partitioning events. */
 		{ { "base+cpu_hotplug", true, VIR_BASE | VIR_CPU_HOTPLUG }, 0x40000003, { PRIV_BASE, 0, 0, 0x8 } },
 		{ VF_ALL, 0x40000000, { 0x40000006, 0x7263694D, 0x666F736F, 0x76482074 } },
-		{ VF_ALL, 0x40000003, { PRIV_BASE | PRIV_FREQ, 0, 0, MISC_FREQ | MISC_CRASH | 0x8 } },
+		{ VF_ALL, 0x40000003,
+		  { PRIV_BASE | PRIV_FREQ | PRIV_TIME | PRIV_TSC_PAGE | PRIV_INVARIANT, 0, 0, MISC_FREQ | MISC_CRASH | 0x8 } },
 		{ VF_ALL, 0x40000004, { 0xC04, 0xFFFFFFFF, 0, 0 } },
 		{ VF_ALL, 0x40000005, { 0xFFFFFFFF, 0, 0, 0 } },
 		{ VF_ALL, 0x40000006, { 0x2, 0, 0, 0 } },
@@ -221,6 +259,7 @@ static void signature_text(void)
 int main(void)
 {
 	RUN("viridian_cpuid", validate_mask);
+	RUN("viridian_cpuid", unmet_needs);
 	RUN("viridian_cpuid", group_names);
 	RUN("viridian_cpuid", has_and_leaf_base);
 	RUN("viridian_cpuid", leaves_absent_when_off);

@@ -76,12 +76,18 @@ static void access_matrix(void)
 		{ TPR, WR, 0x20, { MSR_FAULT, MSR_DONE, MSR_DONE }, 0 },
 		{ VP_ASSIST, RD, 0, { MSR_FAULT, MSR_DONE, MSR_DONE }, 0 },
 		{ VP_ASSIST, WR, 0x1001, { MSR_FAULT, MSR_DONE, MSR_DONE }, 0 },
-		/* In the range but not implemented: RESET, VP_RUNTIME, TIME_REF_COUNT, REFERENCE_TSC, SCONTROL, CRASH_CTL, the last one. */
+		/*
+		 * Not in these masks (TIME_REF_COUNT, REFERENCE_TSC, TSC_INVARIANT_CONTROL:
+		 * test_viridian_time.c) or not implemented: RESET, VP_RUNTIME, SCONTROL,
+		 * CRASH_CTL, the last one.
+		 */
 		{ 0x40000003, RD, 0, { MSR_FAULT, MSR_FAULT, MSR_FAULT }, 0 },
 		{ 0x40000003, WR, 1, { MSR_FAULT, MSR_FAULT, MSR_FAULT }, 0 },
 		{ 0x40000010, RD, 0, { MSR_FAULT, MSR_FAULT, MSR_FAULT }, 0 },
 		{ 0x40000020, RD, 0, { MSR_FAULT, MSR_FAULT, MSR_FAULT }, 0 },
 		{ 0x40000021, WR, 0, { MSR_FAULT, MSR_FAULT, MSR_FAULT }, 0 },
+		{ 0x40000118, RD, 0, { MSR_FAULT, MSR_FAULT, MSR_FAULT }, 0 },
+		{ 0x40000118, WR, 1, { MSR_FAULT, MSR_FAULT, MSR_FAULT }, 0 },
 		{ 0x40000080, RD, 0, { MSR_FAULT, MSR_FAULT, MSR_FAULT }, 0 },
 		{ 0x40000080, WR, 1, { MSR_FAULT, MSR_FAULT, MSR_FAULT }, 0 },
 		{ 0x40000105, RD, 0, { MSR_FAULT, MSR_FAULT, MSR_FAULT }, 0 },
@@ -480,11 +486,15 @@ static void msrs_follow_privileges(void)
 		{ 4, VP_ASSIST },
 		{ 11, TSC_FREQUENCY },
 		{ 11, APIC_FREQUENCY },
+		{ 1, 0x40000020 },	/* TIME_REF_COUNT */
+		{ 9, 0x40000021 },	/* REFERENCE_TSC */
+		{ 15, 0x40000118 },	/* TSC_INVARIANT_CONTROL */
 	};
+	static const struct vf_mask all_masks[] = { VF_BASE, VF_BASE_FREQ, VF_TIME, VF_TSC_PAGE, VF_INVARIANT, VF_ALL };
 	struct vir_fixture f;
 
-	for (size_t m = 1; m < ARRAY_SIZE(masks); m++) {
-		struct vcpu *v = vf_init(&f, masks[m]);
+	for (size_t m = 0; m < ARRAY_SIZE(all_masks); m++) {
+		struct vcpu *v = vf_init(&f, all_masks[m]);
 		struct cpuid_regs r;
 
 		CHECK(vir_cpuid(v, 0x40000003, &r));

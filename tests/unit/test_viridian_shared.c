@@ -15,6 +15,7 @@ TEST_GLOBALS;
 
 #define GUEST_OS_ID	0x40000000u
 #define HYPERCALL	0x40000001u
+#define REFERENCE_TSC	0x40000021u
 
 #define LINUX_OS_ID	0x8100000608000000ULL
 #define HC_PAGE_A	0x5000ULL
@@ -62,14 +63,14 @@ static void *writer_b(void *arg)
  * msr_b = val_b, with prepare() setting the partition up before each, and
  * returns how many rounds ended in a state check() refuses.
  */
-static unsigned int race(uint32_t msr_a, uint64_t val_a, uint32_t msr_b, uint64_t val_b,
+static unsigned int race(struct vf_mask mask, uint32_t msr_a, uint64_t val_a, uint32_t msr_b, uint64_t val_b,
 			 void (*prepare)(struct race *r), bool (*check)(const struct race *r))
 {
 	static struct race r;
 	pthread_t a, b;
 	unsigned int bad = 0;
 
-	vf_init(&r.f, (struct vf_mask)VF_BASE);
+	vf_init(&r.f, mask);
 	r.round = r.done = 0;
 	r.msr[0] = msr_a;
 	r.val[0] = val_a;
@@ -107,7 +108,7 @@ static bool no_page_without_identity(const struct race *r)
 /* One vCPU enables the page while the other clears the guest identity. */
 static void enable_while_identity_cleared(void)
 {
-	CHECK_EQ(race(HYPERCALL, HC_PAGE_A | HC_ENABLE, GUEST_OS_ID, 0, identity_set_page_off,
+	CHECK_EQ(race((struct vf_mask)VF_BASE, HYPERCALL, HC_PAGE_A | HC_ENABLE, GUEST_OS_ID, 0, identity_set_page_off,
 		      no_page_without_identity), 0);
 }
 
@@ -123,13 +124,41 @@ static bool locked_page_stays(const struct race *r)
 /* One vCPU locks the page where it is while the other moves it. */
 static void lock_while_moved(void)
 {
-	CHECK_EQ(race(HYPERCALL, HC_PAGE_A | HC_ENABLE | HC_LOCKED, HYPERCALL, HC_PAGE_B | HC_ENABLE,
+	CHECK_EQ(race((struct vf_mask)VF_BASE, HYPERCALL, HC_PAGE_A | HC_ENABLE | HC_LOCKED, HYPERCALL, HC_PAGE_B | HC_ENABLE,
 		      identity_set_page_off, locked_page_stays), 0);
+}
+
+static void tsc_page_off(struct race *r)
+{
+	r->f.part.vir.time.reference_tsc = 0;
+}
+
+/*
+ * The page REFERENCE_TSC names carries the newest TscSequence: the write
+ * that stored the MSR last also published its page last.
+ */
+static bool msr_names_newest_page(const struct race *r)
+{
+	uint64_t gpa = r->f.part.vir.time.reference_tsc & ~0xfffULL;
+	uint32_t seq;
+
+	if (gpa != HC_PAGE_A && gpa != HC_PAGE_B)
+		return false;
+	memcpy(&seq, &fake_ram[gpa], sizeof(seq));
+	return seq && seq == r->f.part.vir.time.sequence;
+}
+
+/* Two vCPUs enable the reference TSC page at once, each at a page of its own. */
+static void tsc_page_from_two_vcpus(void)
+{
+	CHECK_EQ(race((struct vf_mask)VF_TSC_PAGE, REFERENCE_TSC, HC_PAGE_A | 1, REFERENCE_TSC, HC_PAGE_B | 1,
+		      tsc_page_off, msr_names_newest_page), 0);
 }
 
 int main(void)
 {
 	RUN("viridian_shared", enable_while_identity_cleared);
 	RUN("viridian_shared", lock_while_moved);
+	RUN("viridian_shared", tsc_page_from_two_vcpus);
 	return test_suite_failures != 0;
 }

@@ -20,6 +20,7 @@
 #define VF_APIC_HZ	100000000ULL
 #define VF_VP_INDEX	3
 #define VF_VP_INDEX_B	7
+#define VF_CREATED_TSC	0x123456789ULL	/* the TSC when the partition was created */
 
 /* A mask the tests use: "off" leaves PARAM_VIRIDIAN unset. */
 struct vf_mask {
@@ -31,7 +32,18 @@ struct vf_mask {
 #define VF_OFF		{ "off", false, 0 }
 #define VF_BASE		{ "base", true, VIR_BASE }
 #define VF_BASE_FREQ	{ "base+freq", true, VIR_BASE | VIR_FREQ }
+#define VF_TIME		{ "base+time_ref_count", true, VIR_BASE | VIR_TIME_REF_COUNT }
+#define VF_TSC_PAGE	{ "base+freq+time_ref_count+reference_tsc", true, \
+			  VIR_BASE | VIR_FREQ | VIR_TIME_REF_COUNT | VIR_REFERENCE_TSC }
+#define VF_INVARIANT	{ "base+tsc_invariant", true, VIR_BASE | VIR_TSC_INVARIANT }
 #define VF_ALL		{ "all", true, VIR_KNOWN }
+
+/* The processor the fixture pretends to be: an invariant TSC, or not. */
+static inline void vf_host_tsc_invariant(bool invariant)
+{
+	fake_cpuid_set(0x80000000, 0, 0x80000008, 0, 0, 0);
+	fake_cpuid_set(0x80000007, 0, 0, 0, 0, invariant ? BIT(8) : 0);
+}
 
 struct vir_fixture {
 	struct partition part;
@@ -54,6 +66,9 @@ static inline struct vcpu *vf_init(struct vir_fixture *f, struct vf_mask m)
 	f->part.vcpu[0] = &f->vcpu;
 	f->part.vcpu[1] = &f->vcpu_b;
 	f->part.nr_vcpus = 2;
+	fake_tsc_step = 1000;
+	vf_host_tsc_invariant(true);
+	vir_time_init(&f->part, VF_CREATED_TSC);
 
 	memset(&fake_apic, 0, sizeof(fake_apic));
 	memset(fake_ram, 0, sizeof(fake_ram));
