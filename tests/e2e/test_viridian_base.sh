@@ -9,4 +9,5 @@ check_viridian_leaves 1
 check_viridian_msrs 1
 check_hypercalls 1
 check_groups 1
+check_time 1
 finish

@@ -6,4 +6,5 @@ viridian_boot viridian_freq 'viridian=base,freq' 2
 check_viridian_leaves 3
 check_viridian_msrs 3
 check_hypercalls 3
+check_time 3
 finish

@@ -23,13 +23,17 @@ viridian_boot() {
 	expect "$log" "^vireo: running; the firmware is now a guest on $cpus vCPU\\(s\\)" "every processor virtualized"
 }
 
-# The groups by Xen's bit numbers (viridian/viridian.h).
-VIR_FREQ=0x2 VIR_FLUSH=0x10 VIR_CRASH=0x40 VIR_IPI=0x200 VIR_EX=0x400 VIR_NO_VP_LIMIT=0x800 VIR_HOTPLUG=0x1000
+# The groups by bit (viridian/viridian.h): Xen's numbers, and Vireo's own tsc_invariant.
+VIR_BASE=0x1 VIR_FREQ=0x2 VIR_TIME_REF_COUNT=0x4 VIR_REFERENCE_TSC=0x8 VIR_FLUSH=0x10 VIR_CRASH=0x40
+VIR_IPI=0x200 VIR_EX=0x400 VIR_NO_VP_LIMIT=0x800 VIR_HOTPLUG=0x1000 VIR_TSC_INVARIANT=0x2000
 
 # check_viridian_leaves MASK: every leaf as the groups in MASK make it.
 check_viridian_leaves() {
 	local mask=$1 eax3=0x70 edx3=0 eax4=0 eax5=0x40
 	(( mask & VIR_FREQ )) && { eax3=$((eax3 | 0x800)); edx3=$((edx3 | 0x100)); }
+	(( mask & VIR_TIME_REF_COUNT )) && eax3=$((eax3 | 0x2))
+	(( mask & VIR_REFERENCE_TSC )) && eax3=$((eax3 | 0x200))
+	(( mask & VIR_TSC_INVARIANT )) && eax3=$((eax3 | 0x8000))
 	(( mask & VIR_CRASH )) && edx3=$((edx3 | 0x400))
 	(( mask & VIR_HOTPLUG )) && edx3=$((edx3 | 0x8))
 	(( mask & VIR_FLUSH )) && eax4=$((eax4 | 0x4))
@@ -55,7 +59,7 @@ check_viridian_msrs() {
 	expect_line "$log" "probe: rdmsr 40000000 =" "0000000000000000" "GUEST_OS_ID reads 0 at first"
 	expect_line "$log" "probe: rdmsr 40000001 =" "0000000000000000" "HYPERCALL reads 0 at first"
 	expect_line "$log" "probe: rdmsr 40000002 =" "0000000000000000" "VP_INDEX of the boot processor is 0"
-	for msr in 40000003 40000010 40000020 40000021 40000070 40000080 40000200; do
+	for msr in 40000003 40000010 40000070 40000080 40000200; do
 		expect_line "$log" "probe: rdmsr $msr" "#GP" "RDMSR $msr raises #GP"
 	done
 	expect_line "$log" "probe: rdmsr 40000073 =" "0000000000000000" "VP_ASSIST_PAGE reads 0 at first (base)"
@@ -85,6 +89,51 @@ check_viridian_msrs() {
 	expect "$log" '^probe: rdmsr 40000072 = 0000000000000020$' "TPR reads back"
 	expect_line "$log" "probe: wrmsr 40000070 0000000100000000" "#GP" "EOI reserved bits raise #GP"
 	expect "$log" '^probe: rdmsr 40000000 = 8100000000010000$' "GUEST_OS_ID reads back"
+	# VP_ASSIST_PAGE: enable, bits 11:1 and the GPFN read back; only the EOI-assist word is cleared.
+	expect "$log" '^probe: page-msr 40000073 = 0000000[0-9a-f]{6}fff$' "VP_ASSIST_PAGE takes a page of guest RAM, bits 11:1 kept"
+	expect_line "$log" "probe: page-msr 40000073 bytes" "00000000ffffffff" "VP_ASSIST_PAGE: the EOI-assist word cleared, nothing else written"
+	expect_line "$log" "probe: wrmsr 40000073 00000000fffff001" "#GP" "VP_ASSIST_PAGE outside guest RAM raises #GP"
+	expect "$log" '^vireo: warning: vcpu0: VP_ASSIST_PAGE page at 0xfffff000 refused: not guest RAM \(#GP\)$' "the refused VP_ASSIST_PAGE is logged"
+	expect_line "$log" "probe: wrmsr 40000020 0000000000000000" "#GP" "TIME_REF_COUNT is read-only (or absent)"
+}
+
+# check_time MASK: TIME_REF_COUNT, REFERENCE_TSC, TSC_INVARIANT_CONTROL and CPUID 0x80000007 for the mask.
+check_time() {
+	local mask=$1 inv
+	if (( mask & VIR_TIME_REF_COUNT )); then
+		expect "$log" '^probe: rdmsr 40000020 = 0000[0-9a-f]{12}$' "TIME_REF_COUNT reads"
+	else
+		expect_line "$log" "probe: rdmsr 40000020" "#GP" "TIME_REF_COUNT raises #GP without time_ref_count"
+	fi
+	if (( mask & VIR_REFERENCE_TSC )); then
+		expect_line "$log" "probe: rdmsr 40000021 =" "0000000000000000" "REFERENCE_TSC reads 0 at first"
+		expect "$log" '^probe: page-msr 40000021 = 0000000[0-9a-f]{6}fff$' "REFERENCE_TSC takes a page of guest RAM, bits 11:1 kept"
+		expect_line "$log" "probe: page-msr 40000021 bytes" "01000000ffffffff" "the page's sequence is 1 (valid), its reserved word untouched"
+		expect_line "$log" "probe: wrmsr 40000021 00000000fffff001" "#GP" "REFERENCE_TSC outside guest RAM raises #GP"
+		expect "$log" '^vireo: warning: vcpu0: REFERENCE_TSC page at 0xfffff000 refused: not guest RAM \(#GP\)$' "the refused REFERENCE_TSC is logged"
+	else
+		expect_line "$log" "probe: rdmsr 40000021" "#GP" "REFERENCE_TSC raises #GP without reference_tsc"
+		expect_line "$log" "probe: page-msr 40000021" "#GP" "REFERENCE_TSC cannot be written without reference_tsc"
+	fi
+	# Bochs' Haswell has an invariant TSC (CPUID 0x80000007 EDX bit 8); it passes through unless
+	# tsc_invariant hides it until the guest sets TSC_INVARIANT_CONTROL.
+	inv=$(sed -n 's/^probe: cpuid 80000007 //p' "$log" | tr '\n' ' ')
+	if (( mask & VIR_TSC_INVARIANT )); then
+		expect_line "$log" "probe: rdmsr 40000118 =" "0000000000000000" "TSC_INVARIANT_CONTROL reads 0 at first"
+		expect_line "$log" "probe: wrmsr 40000118 0000000000000002" "#GP" "TSC_INVARIANT_CONTROL reserved bits raise #GP"
+		expect_line "$log" "probe: wrmsr 40000118 0000000000000001" "ok" "TSC_INVARIANT_CONTROL takes bit 0"
+		expect "$log" '^probe: rdmsr 40000118 = 0000000000000001$' "TSC_INVARIANT_CONTROL reads back 1"
+		expect_line "$log" "probe: wrmsr 40000118 0000000000000000" "#GP" "TSC_INVARIANT_CONTROL cannot be cleared"
+		[ "$inv" = "00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000100 " ] &&
+			pass "CPUID 0x80000007: no invariant TSC until the guest sets TSC_INVARIANT_CONTROL, then the processor's" ||
+			fail "CPUID 0x80000007: no invariant TSC until the guest sets TSC_INVARIANT_CONTROL (got '$inv')"
+	else
+		expect_line "$log" "probe: rdmsr 40000118" "#GP" "TSC_INVARIANT_CONTROL raises #GP without tsc_invariant"
+		expect_line "$log" "probe: wrmsr 40000118 0000000000000001" "#GP" "TSC_INVARIANT_CONTROL cannot be written without tsc_invariant"
+		[ "$inv" = "00000000 00000000 00000000 00000100 00000000 00000000 00000000 00000100 " ] &&
+			pass "CPUID 0x80000007 is the processor's (invariant TSC) without tsc_invariant" ||
+			fail "CPUID 0x80000007 is the processor's without tsc_invariant (got '$inv')"
+	fi
 }
 
 check_hypercalls() {
@@ -101,8 +150,10 @@ check_hypercalls() {
 	expect_line "$log" "probe: mgmt set viridian" "rax=ffffffffffffffff" "the guest cannot set the mask (EPERM)"
 	expect "$log" '^vireo: partition: guest may not set viridian \(EPERM\)' "the refusal is logged"
 	# The saved-state record (hv/savestate.h): magic VIREOPRT, version 1, size 36, viridian set, the mask.
+	local bytes="" i
+	for i in 0 1 2 3 4 5 6 7; do bytes+=$(printf '%02X ' $(( (mask >> (8 * i)) & 0xff ))); done
 	expect "$log" '^ *00000000: 56 49 52 45 4F 50 52 54-01 00 00 00 24 00 00 00 ' "saved-state record in the UEFI variable"
-	expect "$log" "^ *00000010: 01 00 00 00 00 00 00 00-$(printf '%02X %02X' $((mask & 0xff)) $((mask >> 8 & 0xff))) 00 00 00 00 00 00 " "saved-state record holds mask $mask"
+	expect "$log" "^ *00000010: 01 00 00 00 00 00 00 00-${bytes% } " "saved-state record holds mask $mask"
 	expect_not "$log" 'vireo: error:|unexpected VM exit|host: exception|cannot be resolved' "no host errors"
 }
 

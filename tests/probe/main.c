@@ -10,7 +10,8 @@
  * ("#GP", "#UD") replaces the result. The lines, in order:
  *
  * probe: cpuid <leaf> <eax> <ebx> <ecx> <edx>
- *	CPUID (ECX = 0) of leaf 1 and of the hypervisor leaves.
+ *	CPUID (ECX = 0) of leaves 1 and 0x80000007 and of the hypervisor
+ *	leaves; 0x80000007 again after TSC_INVARIANT_CONTROL is written.
  * probe: rdmsr <msr> = <value>
  * probe: rdmsr <msr> #GP
  *	RDMSR of every synthetic MSR.
@@ -18,6 +19,10 @@
  * probe: wrmsr <msr> <value> #GP
  *	writes that must work or must fault. Some writes that worked are
  *	followed by the rdmsr line of the same MSR (read back).
+ * probe: page-msr <msr> = <value>
+ * probe: page-msr <msr> bytes <8 bytes in hex>
+ *	VP_ASSIST_PAGE and REFERENCE_TSC given a page of the probe's (see
+ *	run_page_msr), or "probe: page-msr <msr> #GP".
  * probe: hypercall-msr = <value>
  * probe: hypercall-page <byte 0><byte 1><byte 2><byte 3>
  *	after a wrmsr line for GUEST_OS_ID: HYPERCALL as read back once
@@ -53,6 +58,9 @@
  *	the groups beyond base and freq: crash MSRs and reports, flush and
  *	IPI hypercalls, and on a second processor what they did there
  *	(tests/probe/groups.c, remote.c).
+ * probe.efi time
+ *	the reference time against the TSC and on two processors
+ *	(tests/probe/time.c).
  */
 
 #include <efi.h>
@@ -82,6 +90,8 @@
 #define HV_X64_MSR_SCONTROL		0x40000080
 #define HV_X64_MSR_CRASH_P0		0x40000100
 #define HV_X64_MSR_CRASH_CTL		0x40000105
+#define HV_X64_MSR_TSC_INVARIANT_CONTROL	0x40000118
+#define  HV_PAGE_MSR_ENABLE_AND_RSVD	0xfffULL	/* enable, and bits 11:1 that must read back */
 #define HV_X64_MSR_UNKNOWN		0x40000200	/* in the range, but none of the above */
 
 /*
@@ -116,6 +126,7 @@ static void run_hcall_page_on(const struct probe *p);
 static void run_hypercall(const struct probe *p);
 static void run_hcall_page_off(const struct probe *p);
 static void run_mgmt(const struct probe *p);
+static void run_page_msr(const struct probe *p);
 
 #define CPUID(leaf)		{ .run = run_cpuid, .arg = (leaf) }
 #define RDMSR(msr)		{ .run = run_rdmsr, .arg = (msr) }
@@ -126,14 +137,16 @@ static void run_mgmt(const struct probe *p);
 /* A memory-based call whose input block is at the hypercall page + in, or at in if that is a page address. */
 #define HCALL_MEM(control, in, name) { .run = run_hypercall, .arg = (control), .val = (in), .param = (name) }
 #define HCALL_PAGE_OFF		{ .run = run_hcall_page_off }
+#define PAGE_MSR(msr)		{ .run = run_page_msr, .arg = (msr) }
 #define MGMT_GET(id, name)	{ .run = run_mgmt, .arg = MGMT_OP_GET_PARAM, .val = (id), \
 				  .param = (name) }
 #define MGMT_SET(id, name, v)	{ .run = run_mgmt, .arg = MGMT_OP_SET_PARAM, .val = (id), \
 				  .param = (name), .mgmt_val = (v) }
 
 static const struct probe probes[] = {
-	/* CPUID.1:ECX bit 31 says a hypervisor is present; bit 5 is VMX. */
+	/* CPUID.1:ECX bit 31 says a hypervisor is present; bit 5 is VMX. 0x80000007 EDX bit 8: invariant TSC. */
 	CPUID(0x00000001),
+	CPUID(0x80000007),
 	CPUID(0x40000000),
 	CPUID(0x40000001),
 	CPUID(0x40000002),
@@ -161,6 +174,7 @@ static const struct probe probes[] = {
 	RDMSR(HV_X64_MSR_SCONTROL),
 	RDMSR(HV_X64_MSR_CRASH_P0),
 	RDMSR(HV_X64_MSR_CRASH_CTL),
+	RDMSR(HV_X64_MSR_TSC_INVARIANT_CONTROL),
 	RDMSR(HV_X64_MSR_UNKNOWN),
 
 	/*
@@ -176,6 +190,19 @@ static const struct probe probes[] = {
 	WRMSR_READ(HV_X64_MSR_TPR, 0x20),
 	WRMSR(HV_X64_MSR_TPR, 0),
 	WRMSR(HV_X64_MSR_EOI, BIT(32)),
+	WRMSR(HV_X64_MSR_TIME_REF_COUNT, 0),
+
+	/* Pages the hypervisor writes: one of the probe's, then one outside guest RAM. */
+	PAGE_MSR(HV_X64_MSR_VP_ASSIST_PAGE),
+	WRMSR(HV_X64_MSR_VP_ASSIST_PAGE, 0xfffff001),
+	PAGE_MSR(HV_X64_MSR_REFERENCE_TSC),
+	WRMSR(HV_X64_MSR_REFERENCE_TSC, 0xfffff001),
+
+	/* The invariant TSC shows in 0x80000007 once asked for, and stays. */
+	WRMSR(HV_X64_MSR_TSC_INVARIANT_CONTROL, 2),
+	WRMSR_READ(HV_X64_MSR_TSC_INVARIANT_CONTROL, 1),
+	CPUID(0x80000007),
+	WRMSR(HV_X64_MSR_TSC_INVARIANT_CONTROL, 0),
 
 	/* A guest OS identity comes first (TLFS "Establishing the Hypercall Interface"). */
 	WRMSR(HV_X64_MSR_GUEST_OS_ID, PROBE_GUEST_OS_ID),
@@ -337,6 +364,54 @@ static void run_mgmt(const struct probe *p)
 	line_end(&l);
 }
 
+/*
+ * An MSR that points the hypervisor at a page (VP_ASSIST_PAGE,
+ * REFERENCE_TSC): a page of the probe's full of 0xff gets the enable bit
+ * and bits 11:1, the MSR is read back, and the first 8 bytes of the page
+ * are printed in memory order:
+ *	probe: page-msr <msr> = <value>
+ *	probe: page-msr <msr> bytes <16 hex digits>
+ * then the MSR is cleared again. "probe: page-msr <msr> #GP" if the write
+ * faults.
+ */
+static void run_page_msr(const struct probe *p)
+{
+	EFI_PHYSICAL_ADDRESS pa = 0xffffffff;
+	volatile uint8_t *page;
+	uint64_t val = 0, vector;
+	struct line l;
+
+	if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress, EfiLoaderData, 1, &pa))) {
+		Print(L"probe: page-msr allocation failed\n");
+		return;
+	}
+	page = (volatile uint8_t *)(UINTN)pa;
+	for (UINTN i = 0; i < PAGE_SIZE; i++)
+		page[i] = 0xff;
+	line_start(&l, L"page-msr");
+	put_hex(&l, L" ", p->arg, 8);
+	vector = trap_wrmsr((uint32_t)p->arg, pa | HV_PAGE_MSR_ENABLE_AND_RSVD);
+	if (!vector)
+		vector = trap_rdmsr((uint32_t)p->arg, &val);
+	if (vector) {
+		put_fault(&l, vector);
+		line_end(&l);
+		uefi_call_wrapper(BS->FreePages, 2, pa, 1);
+		return;
+	}
+	put_hex(&l, L" = ", val, 16);
+	line_end(&l);
+	line_start(&l, L"page-msr");
+	put_hex(&l, L" ", p->arg, 8);
+	put(&l, L" bytes ");
+	for (UINTN i = 0; i < 8; i++)
+		put_hex(&l, L"", page[i], 2);
+	line_end(&l);
+	/* A page the hypervisor may still write to must not go back to the firmware. */
+	if (!trap_wrmsr((uint32_t)p->arg, 0))
+		uefi_call_wrapper(BS->FreePages, 2, pa, 1);
+}
+
 static void run_stats_request(void)
 {
 	uint64_t out[2] = { 0, 0 }, vector;
@@ -367,6 +442,7 @@ static const struct {
 	{ L"hostile", probe_hostile },
 	{ L"nmi", probe_nmi },
 	{ L"groups", probe_groups },
+	{ L"time", probe_time },
 };
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
@@ -386,7 +462,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 			if (!StrCmp(argv[1], modes[i].arg))
 				run = modes[i].run;
 		if (!run) {
-			Print(L"probe: unknown mode %s (stats, bench, hostile, nmi, groups)\n", argv[1]);
+			Print(L"probe: unknown mode %s (stats, bench, hostile, nmi, groups, time)\n", argv[1]);
 			return EFI_INVALID_PARAMETER;
 		}
 	}

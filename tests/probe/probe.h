@@ -3,6 +3,7 @@
 #define TESTS_PROBE_PROBE_H
 
 #include <efi.h>
+#include "hv/compiler.h"
 
 /* One output line (tests/probe/line.c): "probe: " and what was seen; hex in lower case. */
 #define LINE_MAX	77	/* columns; the console wraps at 80 */
@@ -34,6 +35,9 @@ void probe_bench(void);
 
 /* probe.efi hostile: garbage to the synthetic MSRs, CPUID and hypercalls (tests/probe/hostile.c). */
 void probe_hostile(void);
+
+/* probe.efi time: TIME_REF_COUNT against the TSC and on two processors, the reference TSC page (tests/probe/time.c). */
+void probe_time(void);
 
 /* probe.efi nmi: a self-NMI through the xAPIC ICR, counted by the probe's own handler (tests/probe/nmi.c). */
 void probe_nmi(void);
