@@ -38,4 +38,5 @@ linux_vireo_boot() {
 	expect_powered_off "$dir"
 	expect_not "$log" 'vireo: error:|unexpected VM exit|host: exception|cannot be resolved' "no host errors"
 	expect_not "$log" 'Kernel panic|BUG:|Oops' "no kernel failure"
+	expect_not "$log" 'unchecked MSR access' "no synthetic MSR the guest was offered faults"
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Linux on 2 CPUs under Vireo with viridian = ["all"]: it sees every group,
+# keeps its TSC clocksource as on bare metal (tsc_invariant is in "all"),
 # flushes remote TLBs and sends IPIs by hypercall, runs userspace on both
 # CPUs, and reports a crash through the crash MSRs as Linux does since 2023
 # (its kernel log as the message, written from userspace through the msr
@@ -9,10 +10,16 @@
 export LINUX_GUEST_TOOLS=1
 linux_vireo_boot linux_vireo_all all vireo.groups
 
-# Leaf 0x40000003: base and freq privileges; EDX frequency MSRs, cpu_hotplug (3), crash MSRs (10).
+# Leaf 0x40000003: base, freq and time privileges (0x8a72: TIME_REF_COUNT 1, REFERENCE_TSC 9,
+# TSC-invariant 15); EDX frequency MSRs, cpu_hotplug (3), crash MSRs (10).
 # Leaf 0x40000004: remote TLB flush (2), cluster IPI (10), _Ex calls (11).
-expect "$log" '^\[ *[0-9.]+\] Hyper-V: privilege flags low 0x870, high 0x0, .*hints 0xc04, misc 0x508$' \
+expect "$log" '^\[ *[0-9.]+\] Hyper-V: privilege flags low 0x8a72, high 0x0, .*hints 0xc04, misc 0x508$' \
 	"Linux reads every group's privileges, recommendations and features"
+# With the TSC-invariant privilege Linux trusts the TSC and prefers it to the reference TSC page
+# (whose clocksource it rates below the TSC's then), as on bare metal.
+expect_not "$log" 'Marking TSC unstable' "Linux trusts the TSC"
+expect "$log" '^\[ *[0-9.]+\] clocksource: Switched to clocksource tsc$' "Linux keeps time with the TSC, as on bare metal"
+expect "$log" '^\[ *[0-9.]+\] sched_clock: Marking stable ' "sched_clock is stable, as on bare metal"
 expect "$log" '^\[ *[0-9.]+\] Hyper-V: Using hypercall for remote TLB flush$' "Linux flushes remote TLBs by hypercall"
 expect "$log" '^\[ *[0-9.]+\] Hyper-V: Using IPI hypercalls$' "Linux sends IPIs by hypercall"
 expect "$log" '^\[ *[0-9.]+\] Hyper-V: enabling crash_kexec_post_notifiers$' "Linux sees the crash MSRs"
