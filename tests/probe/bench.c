@@ -10,6 +10,10 @@
  * "bench: <name> #GP"/"#UD" when an instruction that must work faults.
  * "bench: empty <n>" gives the window itself.
  *
+ * The reference TSC page is read the way a guest reads it, with the probe's
+ * own page behind REFERENCE_TSC: its figure is instructions of the guest
+ * alone, as nothing exits.
+ *
  * The faulting RDMSR is timed with a #GP handler of three instructions in
  * the IDT in place of the firmware's, so the figure is Vireo's injection
  * plus the guest's delivery of #GP and that handler. The hypercall is made
@@ -29,6 +33,7 @@
 
 #define HV_X64_MSR_GUEST_OS_ID		0x40000000
 #define HV_X64_MSR_HYPERCALL		0x40000001
+#define HV_X64_MSR_REFERENCE_TSC	0x40000021
 #define HV_X64_MSR_TPR			0x40000072
 #define PROBE_GUEST_OS_ID		0x8100000000010000ULL
 #define HVCALL_NOTIFY_LONG_SPIN_WAIT_FAST	0x10008ULL
@@ -37,7 +42,7 @@
 
 /* bench_insn.asm */
 typedef uint32_t bench_fn(uint64_t rcx, uint32_t eax, uint32_t edx);
-bench_fn bench_none, bench_cpuid, bench_rdmsr, bench_wrmsr, bench_vmcall;
+bench_fn bench_none, bench_cpuid, bench_rdmsr, bench_wrmsr, bench_vmcall, bench_tsc_page;
 void bench_skip_rdmsr_gp(void);
 
 struct idtr {
@@ -140,6 +145,35 @@ static void hcall_page_off(EFI_PHYSICAL_ADDRESS pa)
 	trap_wrmsr(HV_X64_MSR_GUEST_OS_ID, 0);
 }
 
+/* A page of the probe's behind REFERENCE_TSC, valid; its address, or 0. */
+static EFI_PHYSICAL_ADDRESS tsc_page_on(void)
+{
+	EFI_PHYSICAL_ADDRESS pa = 0xffffffff;
+
+	if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress, EfiLoaderData, 1, &pa)))
+		return 0;
+	if (trap_wrmsr(HV_X64_MSR_REFERENCE_TSC, pa | 1) || !*(volatile uint32_t *)(UINTN)pa) {
+		if (!trap_wrmsr(HV_X64_MSR_REFERENCE_TSC, 0))
+			uefi_call_wrapper(BS->FreePages, 2, pa, 1);
+		return 0;
+	}
+	return pa;
+}
+
+static void bench_reference_tsc(uint32_t base)
+{
+	EFI_PHYSICAL_ADDRESS page = tsc_page_on();
+
+	if (!page) {
+		Print(L"bench: tsc_page_read #GP\n");
+		return;
+	}
+	bench_print(L"tsc_page_read", bench_time(&(struct bench_op){ L"tsc_page_read", bench_tsc_page, page, 0, 0,
+					  false }) - base);
+	if (!trap_wrmsr(HV_X64_MSR_REFERENCE_TSC, 0))
+		uefi_call_wrapper(BS->FreePages, 2, page, 1);
+}
+
 void probe_bench(void)
 {
 	static const struct bench_op empty = { L"empty", bench_none, 0, 0, 0, false };
@@ -149,6 +183,7 @@ void probe_bench(void)
 		{ L"cpuid_40000003", bench_cpuid, 0, 0x40000003, 0, false },
 		{ L"rdmsr_1b", bench_rdmsr, 0x1b, 0, 0, false },
 		{ L"rdmsr_40000022", bench_rdmsr, 0x40000022, 0, 0, false },
+		{ L"rdmsr_40000020", bench_rdmsr, 0x40000020, 0, 0, false },
 		{ L"wrmsr_40000072", bench_wrmsr, 0x40000072, 0, 0, false },
 		{ L"rdmsr_40000099_gp", bench_rdmsr, 0x40000099, 0, 0, true },
 	};
@@ -171,6 +206,7 @@ void probe_bench(void)
 		}
 		bench_print(ops[i].name, bench_time(&ops[i]) - base);
 	}
+	bench_reference_tsc(base);
 
 	page = hcall_page_on();
 	if (!page) {

@@ -59,6 +59,26 @@ bench_vmcall:
 	TIMED	vmcall
 	ret
 
+; The guest's read of the reference TSC page at RCX (TLFS "Partition
+; Reference Time Enlightenment"): the sequence, RDTSC, the 128-bit product
+; of the TSC and the scale, the offset, the sequence again; no exit.
+%macro TSC_PAGE_READ 0
+%%retry:
+	mov	r11d, [rcx]
+	rdtsc
+	shl	rdx, 32
+	or	rax, rdx
+	mul	qword [rcx + 8]
+	add	rdx, [rcx + 16]
+	cmp	r11d, [rcx]
+	jne	%%retry
+%endmacro
+
+global bench_tsc_page
+bench_tsc_page:
+	TIMED	TSC_PAGE_READ
+	ret
+
 ; #GP handler while bench.c times a faulting RDMSR: drop the error code and
 ; resume past the two-byte RDMSR (0f 32), in the stub's timed window.
 global bench_skip_rdmsr_gp
