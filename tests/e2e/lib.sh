@@ -40,16 +40,19 @@ esp_script() {
 
 # bochs_config DIR [CPUS] [COM1]: write DIR/bochsrc and DIR/cmds. COM1 defaults
 # to a file (DIR/serial.log); "socket:PORT" makes it a TCP server that a test
-# (or make run) connects to.
+# (or make run) connects to. The processor is Bochs' Haswell, or with
+# BOCHS_CPUID set Bochs' generic one with those "cpuid:" features.
 bochs_config() {
-	local dir=$1 cpus=${2:-1} com1=${3:-file}
+	local dir=$1 cpus=${2:-1} com1=${3:-file} cpu_model="model=corei7_haswell_4770, "
+	[ -n "${BOCHS_CPUID:-}" ] && cpu_model=
 	local com1_line="com1: enabled=1, mode=file, dev=serial.log"
 	case $com1 in
 	socket:*) com1_line="com1: enabled=1, mode=socket-server, dev=127.0.0.1:${com1#socket:}" ;;
 	esac
 	cat > "$dir/bochsrc" <<-BXRC
 	romimage: file=$OVMF, address=0xffe00000
-	cpu: model=corei7_haswell_4770, count=$cpus, ips=200000000
+	cpu: ${cpu_model}count=$cpus, ips=200000000
+	${BOCHS_CPUID:+cpuid: $BOCHS_CPUID}
 	megs: 256
 	display_library: term
 	ata0-master: type=disk, path=esp.img, mode=flat
