@@ -13,6 +13,8 @@
 #include "hv/compiler.h"
 
 enum vmcs_field {
+	/* 16-bit control field */
+	VIRTUAL_PROCESSOR_ID		= 0x0000,
 	/* 16-bit guest-state fields */
 	GUEST_ES_SELECTOR		= 0x0800,
 	GUEST_CS_SELECTOR		= 0x0802,

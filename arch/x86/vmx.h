@@ -25,6 +25,12 @@ struct vmx_vcpu {
 	bool left;			/* ... done: running natively again */
 };
 
+/* A vCPU's VPID: 0 is the host's (SDM "VPID"), so VP index + 1. */
+static inline uint16_t vmx_vpid(const struct vmx_vcpu *vv)
+{
+	return (uint16_t)(vv->vcpu.vp_index + 1);
+}
+
 /* Checks, and where the firmware left it unlocked, enables VT-x on this processor. */
 enum vmx_support vmx_check_and_enable(void);
 

@@ -172,16 +172,20 @@ void vcpu_kick(struct vcpu *v)
 }
 
 /*
- * Vireo does not enable VPIDs, so every VM exit and every VM entry already
- * invalidates the linear and combined mappings of VPID 0000H, for all
- * PCIDs (SDM "Operations that Invalidate Cached Mappings", and "Updating
- * Non-Register State" of VM entries): by the time a vCPU runs this in the
- * host its guest's translations are gone, and the entry that follows drops
- * any made since. With VPIDs enabled this is an INVVPID of the vCPU's VPID.
+ * With a VPID per vCPU, VM exits and entries keep the guest's linear and
+ * combined mappings, tagged with its VPID (SDM "Virtual-Processor
+ * Identifiers (VPIDs)"): dropping them takes a single-context INVVPID.
+ * Without VPIDs every VM exit and entry already invalidates the mappings
+ * of VPID 0000H for all PCIDs (SDM "Operations that Invalidate Cached
+ * Mappings"), so by the time a vCPU runs this in the host its guest's
+ * translations are gone.
  */
 void vcpu_flush_tlb(struct vcpu *v)
 {
-	(void)v;
+	const struct vmx_vcpu *vv = v->arch;
+
+	if (vmx_has_vpid(vv->caps))
+		invvpid(INVVPID_SINGLE_CONTEXT, vmx_vpid(vv));
 }
 
 void vmx_dump_state(struct vmx_vcpu *vv)
