@@ -99,6 +99,7 @@ struct vcpu {
 	bool rip_changed;
 	uint64_t exit_gpa;		/* EPT violations: the guest-physical address */
 	uint32_t exit_intr_info;	/* exception or NMI exits: what arrived */
+	bool exit_in_delivery;		/* the exit came while an event was being delivered through the IDT */
 
 	struct pending_event event;
 	bool stopped;			/* parked for good after an error */

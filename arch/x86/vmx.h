@@ -21,6 +21,7 @@ struct vmx_vcpu {
 	const struct vmx_caps *caps;
 	int launch_status;		/* an AP's result, for the boot processor to read */
 	bool nmi_window;		/* NMI-window exiting is on (arch/x86/vmx_exit.c) */
+	uint32_t redeliver;		/* IDT-vectoring information of the exit: an event to deliver again */
 	bool leave_requested;		/* undo the load: leave VMX operation at the next exit */
 	bool left;			/* ... done: running natively again */
 };

@@ -96,6 +96,45 @@ static bool complete_emulated_instruction(void)
 	return true;
 }
 
+/*
+ * Exits that can come in the middle of delivering an event through the
+ * IDT (SDM "Information for VM Exits During Event Delivery"): with an empty
+ * exception bitmap, an NMI, an EPT violation or misconfiguration, a task
+ * switch, an APIC access. Instruction exits never do.
+ */
+static bool exit_can_interrupt_delivery(uint32_t reason)
+{
+	return reason == EXIT_REASON_EXCEPTION_NMI || reason == EXIT_REASON_EPT_VIOLATION ||
+	       reason == EXIT_REASON_EPT_MISCONFIG || reason == EXIT_REASON_TASK_SWITCH ||
+	       reason == EXIT_REASON_APIC_ACCESS;
+}
+
+/* Event types of software interrupts and exceptions, which VM entry delivers with an instruction length. */
+#define EVENT_PRIV_SW_EXCEPTION	5
+#define EVENT_SW_EXCEPTION	6
+
+/*
+ * The event an exit interrupted never reached the guest: an external
+ * interrupt its APIC has already acknowledged would be lost. VM entry
+ * delivers it again, as the IDT-vectoring information describes it (SDM
+ * "Reflecting Exceptions to Guest Software"; bits 30:12 of the entry
+ * field are reserved). An NMI being delivered had blocked NMIs; that
+ * blocking goes with the redelivery.
+ */
+static void redeliver(uint32_t info)
+{
+	unsigned int type = (info >> INTR_INFO_TYPE_SHIFT) & 7;
+
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info & (INTR_INFO_VALID | INTR_INFO_DELIVER_CODE | 0x7ff));
+	if (info & INTR_INFO_DELIVER_CODE)
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read(IDT_VECTORING_ERROR_CODE));
+	if (type == EVENT_SW_INTERRUPT || type == EVENT_PRIV_SW_EXCEPTION || type == EVENT_SW_EXCEPTION)
+		vmcs_write(VM_ENTRY_INSTRUCTION_LEN, vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	if (type == EVENT_NMI)
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+			   vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & ~(uint64_t)GUEST_INTR_STATE_NMI);
+}
+
 static void vmx_write_back(struct vmx_vcpu *vv)
 {
 	struct vcpu *v = &vv->vcpu;
@@ -116,7 +155,10 @@ static void vmx_write_back(struct vmx_vcpu *vv)
 		vcpu_serve_requests(v);
 	if (ipi_init_pending(v))
 		ipi_take_init(v);
-	if (e->valid)
+	/* The handlers of exits that interrupt a delivery queue no event of their own. */
+	if (vv->redeliver & INTR_INFO_VALID)
+		redeliver(vv->redeliver);
+	else if (e->valid)
 		inject(e);
 	/* An NMI injected now would come before the single-step trap: it waits for the NMI window, after it. */
 	else if (v->nmi_pending && !single_step && guest_takes_nmi()) {
@@ -240,6 +282,9 @@ void vmx_handle_exit(struct guest_regs *regs, struct vmx_vcpu *vv)
 		v->exit_gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
 	if (v->exit_reason == EXIT_REASON_EXCEPTION_NMI)
 		v->exit_intr_info = (uint32_t)vmcs_read(VM_EXIT_INTR_INFO);
+	vv->redeliver = exit_can_interrupt_delivery(v->exit_reason) ?
+			(uint32_t)vmcs_read(IDT_VECTORING_INFO_FIELD) : 0;
+	v->exit_in_delivery = vv->redeliver & INTR_INFO_VALID;
 
 	if (v->exit_reason == EXIT_REASON_EXCEPTION_NMI)
 		unblock_nmis();

@@ -344,6 +344,13 @@ static void other_ept_violations(void)
 	part.xapic_gpa = 0;
 	vcpus[0].exit_gpa = 0x300;
 	CHECK(!exit_is_xapic_write(&vcpus[0]));
+	/* A store while an event is delivered (a frame pushed onto the page) is not the instruction's. */
+	part.xapic_gpa = XAPIC_PAGE;
+	vcpus[0].exit_gpa = XAPIC_PAGE + 0x300;
+	CHECK(exit_is_xapic_write(&vcpus[0]));
+	vcpus[0].exit_in_delivery = true;
+	CHECK(!exit_is_xapic_write(&vcpus[0]));
+	vcpus[0].exit_in_delivery = false;
 }
 
 int main(void)
