@@ -75,6 +75,9 @@ struct vcpu;
 /* CRASH_P0-P4. */
 #define VIR_CRASH_PARAMS		5
 
+/* The Hyper-V leaves, 0x40000000-0x40000006. */
+#define VIR_CPUID_LEAVES		7
+
 /*
  * Partition-wide viridian state (the per-VP state is the VP index). Every
  * virtual processor may write the MSRs behind it at once: each write holds
@@ -90,6 +93,13 @@ struct vir_partition {
 	uint32_t crash_lines;		/* lines of crash reports printed in that interval */
 	uint32_t crash_held_back;	/* notifications not printed since the last report */
 	bool crash_printing;		/* a vCPU is printing a report */
+
+	/*
+	 * The leaves follow from the mask alone, which never changes once set:
+	 * they are built then (vir_build_leaves), and a CPUID exit copies one.
+	 */
+	struct cpuid_regs leaves[VIR_CPUID_LEAVES];
+	uint32_t nr_leaves;		/* VIR_CPUID_LEAVES with base, else 0 */
 };
 
 enum msr_result {
@@ -110,6 +120,9 @@ bool vir_has(const struct partition *p, uint64_t group);
 
 /* First leaf of Vireo's own CPUID range: 0x40000100 when viridian is on, else 0x40000000. */
 uint32_t vir_vireo_leaf_base(const struct partition *p);
+
+/* Builds the partition's Hyper-V leaves from its mask; run when the mask is set. */
+void vir_build_leaves(struct partition *p);
 
 /* Fills *r and returns true for the viridian leaves this partition exposes. */
 bool vir_cpuid(const struct vcpu *v, uint32_t leaf, struct cpuid_regs *r);
