@@ -97,16 +97,51 @@ static bool complete_emulated_instruction(void)
 }
 
 /*
- * Exits that can come in the middle of delivering an event through the
- * IDT (SDM "Information for VM Exits During Event Delivery"): with an empty
+ * What the handler of each exit reads of it, besides the reason, RIP and
+ * instruction length, which every exit reads: the rest stays in the VMCS.
+ * Exits that can come in the middle of delivering an event through the IDT
+ * (SDM "Information for VM Exits During Event Delivery": with an empty
  * exception bitmap, an NMI, an EPT violation or misconfiguration, a task
- * switch, an APIC access. Instruction exits never do.
+ * switch, an APIC access) read the IDT-vectoring information; instruction
+ * exits never do.
  */
-static bool exit_can_interrupt_delivery(uint32_t reason)
+#define READS_QUAL		BIT(0)
+#define READS_GPA		BIT(1)
+#define READS_INTR_INFO		BIT(2)
+#define READS_VECTORING		BIT(3)
+
+static const uint8_t exit_reads[EXIT_REASON_MAX] = {
+	[EXIT_REASON_EXCEPTION_NMI]	= READS_INTR_INFO | READS_VECTORING,
+	[EXIT_REASON_SIPI]		= READS_QUAL,
+	[EXIT_REASON_TASK_SWITCH]	= READS_QUAL | READS_VECTORING,
+	[EXIT_REASON_CR_ACCESS]		= READS_QUAL,
+	[EXIT_REASON_IO_INSTRUCTION]	= READS_QUAL,
+	[EXIT_REASON_APIC_ACCESS]	= READS_QUAL | READS_VECTORING,
+	[EXIT_REASON_EPT_VIOLATION]	= READS_QUAL | READS_GPA | READS_VECTORING,
+	[EXIT_REASON_EPT_MISCONFIG]	= READS_GPA | READS_VECTORING,
+};
+
+static void read_exit(struct vmx_vcpu *vv, uint32_t reason)
 {
-	return reason == EXIT_REASON_EXCEPTION_NMI || reason == EXIT_REASON_EPT_VIOLATION ||
-	       reason == EXIT_REASON_EPT_MISCONFIG || reason == EXIT_REASON_TASK_SWITCH ||
-	       reason == EXIT_REASON_APIC_ACCESS;
+	struct vcpu *v = &vv->vcpu;
+	unsigned int reads = reason < EXIT_REASON_MAX ? exit_reads[reason] : 0;
+
+	v->exit_reason = reason;
+	v->instr_len = (uint32_t)vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	v->rip = vmcs_read(GUEST_RIP);
+	v->rip_changed = false;
+	v->event.valid = false;
+	vv->redeliver = 0;
+	if (!reads)
+		return;
+	if (reads & READS_QUAL)
+		v->exit_qual = vmcs_read(EXIT_QUALIFICATION);
+	if (reads & READS_GPA)
+		v->exit_gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+	if (reads & READS_INTR_INFO)
+		v->exit_intr_info = (uint32_t)vmcs_read(VM_EXIT_INTR_INFO);
+	if (reads & READS_VECTORING)
+		vv->redeliver = (uint32_t)vmcs_read(IDT_VECTORING_INFO_FIELD);
 }
 
 /* Event types of software interrupts and exceptions, which VM entry delivers with an instruction length. */
@@ -135,22 +170,33 @@ static void redeliver(uint32_t info)
 			   vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & ~(uint64_t)GUEST_INTR_STATE_NMI);
 }
 
-static void vmx_write_back(struct vmx_vcpu *vv)
+/* An emulated instruction retires: the guest goes on after it. */
+static bool retire_emulated_instruction(const struct vcpu *v)
+{
+	uint64_t intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+
+	vmcs_write(GUEST_RIP, v->rip);
+	/* It ends any STI or MOV SS blocking (SDM "Interruptibility State"). */
+	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO, intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	return complete_emulated_instruction();
+}
+
+/*
+ * Events to deliver and the NMI window, when there is anything to do: an
+ * event queued by the handler or interrupted by the exit, a call for
+ * attention, or the window open. An undo leaves here, after the emulated
+ * instruction retired: the guest goes on natively after it, or, with a
+ * fault queued, at the instruction, which faults again.
+ */
+static void deliver_events(struct vmx_vcpu *vv, bool single_step)
 {
 	struct vcpu *v = &vv->vcpu;
 	struct pending_event *e = &v->event;
-	bool want, single_step = false;
+	bool want;
 
-	if (v->rip_changed) {
-		uint64_t intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
-
-		vmcs_write(GUEST_RIP, v->rip);
-		/* An emulated instruction ends any STI or MOV SS blocking (SDM "Interruptibility State"). */
-		if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
-			vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
-				   intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
-		single_step = complete_emulated_instruction();
-	}
+	vcpu_attention_seen(v);
+	vmx_leave_if_requested(vv);
 	if (vcpu_requests_pending(v))
 		vcpu_serve_requests(v);
 	if (ipi_init_pending(v))
@@ -175,6 +221,23 @@ static void vmx_write_back(struct vmx_vcpu *vv)
 		set_nmi_window(vv, want);
 	if (!want && exit_wanted(vv))
 		set_nmi_window(vv, true);
+}
+
+/*
+ * Most exits have nothing to deliver: one look at what could need it, and
+ * back to the guest. Whatever another processor asks after that look comes
+ * with a kick, an NMI, which opens the NMI window in the host
+ * (vmx_nmi_in_host) or exits from the guest.
+ */
+static void vmx_write_back(struct vmx_vcpu *vv)
+{
+	struct vcpu *v = &vv->vcpu;
+	bool single_step = false;
+
+	if (v->rip_changed)
+		single_step = retire_emulated_instruction(v);
+	if (v->event.valid || (vv->redeliver & INTR_INFO_VALID) || vv->nmi_window || vcpu_attention_called(v))
+		deliver_events(vv, single_step);
 }
 
 /*
@@ -272,25 +335,12 @@ void vmx_handle_exit(struct guest_regs *regs, struct vmx_vcpu *vv)
 		log_err("vcpu%u: VM entry failed: %s", v->vp_index, exit_reason_name(reason & 0xffff));
 		vmx_stop_vcpu(vv);
 	}
-	v->exit_reason = reason & 0xffff;
-	v->exit_qual = vmcs_read(EXIT_QUALIFICATION);
-	v->instr_len = (uint32_t)vmcs_read(VM_EXIT_INSTRUCTION_LEN);
-	v->rip = vmcs_read(GUEST_RIP);
-	v->rip_changed = false;
-	v->event.valid = false;
-	if (v->exit_reason == EXIT_REASON_EPT_VIOLATION)
-		v->exit_gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
-	if (v->exit_reason == EXIT_REASON_EXCEPTION_NMI)
-		v->exit_intr_info = (uint32_t)vmcs_read(VM_EXIT_INTR_INFO);
-	vv->redeliver = exit_can_interrupt_delivery(v->exit_reason) ?
-			(uint32_t)vmcs_read(IDT_VECTORING_INFO_FIELD) : 0;
+	read_exit(vv, reason & 0xffff);
 	v->exit_in_delivery = vv->redeliver & INTR_INFO_VALID;
-
 	if (v->exit_reason == EXIT_REASON_EXCEPTION_NMI)
 		unblock_nmis();
 	switch (exit_dispatch(v)) {
 	case EXIT_RESUME:
-		vmx_leave_if_requested(vv);
 		vmx_write_back(vv);
 		return;
 	case EXIT_RESET_SYSTEM:
