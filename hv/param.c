@@ -17,7 +17,7 @@ struct param_def {
 };
 
 static const struct param_def param_defs[PARAM_COUNT] = {
-	[PARAM_VIRIDIAN] = { "viridian", vir_validate_mask, vir_build_leaves },
+	[PARAM_VIRIDIAN] = { "viridian", vir_validate_mask, vir_apply_mask },
 };
 
 const char *part_param_name(unsigned int id)

@@ -196,7 +196,7 @@ static void cpuid_vireo_leaves_move_with_viridian(void)
 	reset_all();
 	part.param[PARAM_VIRIDIAN] = VIR_BASE;
 	part.param_set = BIT(PARAM_VIRIDIAN);
-	vir_build_leaves(&part);
+	vir_apply_mask(&part);
 	regs.rax = 0x40000100;
 	exit_dispatch(exit_with(EXIT_REASON_CPUID, 2));
 	CHECK_EQ(regs.rax, 0x40000101);
@@ -257,7 +257,7 @@ static void vmcall_management_from_guest(void)
 	reset_all();
 	part.param[PARAM_VIRIDIAN] = VIR_BASE | VIR_FREQ;
 	part.param_set = BIT(PARAM_VIRIDIAN);
-	vir_build_leaves(&part);
+	vir_apply_mask(&part);
 
 	regs = (struct guest_regs){ .rcx = MGMT_TAG | MGMT_OP_GET_PARAM, .rdx = PARAM_VIRIDIAN };
 	exit_dispatch(exit_with(EXIT_REASON_VMCALL, 3));
