@@ -208,6 +208,10 @@ static EFI_STATUS check_processor(void)
 		return refuse(EFI_OUT_OF_RESOURCES, "not enough memory", "free memory or add RAM");
 	if (vmx_caps_init(vmx_caps))
 		return refuse(EFI_UNSUPPORTED, "this processor's VT-x lacks a feature Vireo needs", "see the line above");
+	if (vmx_has_vpid(vmx_caps))
+		log_info("vmx: a VPID per vCPU: the guest's TLB outlives its exits");
+	else
+		log_info("vmx: no VPIDs (or no single-context INVVPID): every exit flushes the guest's TLB");
 	return EFI_SUCCESS;
 }
 

@@ -6,7 +6,8 @@
  * advanced RIP with vcpu_skip_instruction) or queued an event for the guest
  * (which leaves RIP alone); EXIT_STOP_VCPU when the vCPU cannot go on;
  * EXIT_RESET_SYSTEM when the machine must reset. Reasons without a handler
- * are unexpected: reported with their qualification, then the vCPU stops.
+ * are unexpected: reported, then the vCPU stops (and its state, the
+ * qualification with it, is dumped).
  */
 #include "hv/exit.h"
 #include "hv/log.h"
@@ -64,9 +65,8 @@ enum exit_action exit_dispatch(struct vcpu *v)
 
 	stats_count_exit(&v->stats, v->exit_reason);
 	if (!exit_has_handler(v->exit_reason)) {
-		log_err("vcpu%u: unexpected VM exit %u (%s), qualification %#llx, at rip %#llx",
-			v->vp_index, v->exit_reason, exit_reason_name(v->exit_reason),
-			(unsigned long long)v->exit_qual, (unsigned long long)v->rip);
+		log_err("vcpu%u: unexpected VM exit %u (%s) at rip %#llx", v->vp_index, v->exit_reason,
+			exit_reason_name(v->exit_reason), (unsigned long long)v->rip);
 		return EXIT_STOP_VCPU;
 	}
 	action = exit_handlers[v->exit_reason](v);

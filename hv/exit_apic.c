@@ -23,11 +23,16 @@
 /* Exit qualification for EPT violations: the access was a write (SDM "Exit Qualification for EPT Violations"). */
 #define EPT_QUAL_WRITE		BIT(1)
 
+/*
+ * A store by an instruction: one made while delivering an event (its frame
+ * pushed onto a stack in the APIC page) is not the instruction at RIP, and
+ * is not emulated.
+ */
 bool exit_is_xapic_write(const struct vcpu *v)
 {
 	uint64_t page = v->part->xapic_gpa;
 
-	return page && (v->exit_gpa & PAGE_MASK) == page && (v->exit_qual & EPT_QUAL_WRITE);
+	return page && (v->exit_gpa & PAGE_MASK) == page && (v->exit_qual & EPT_QUAL_WRITE) && !v->exit_in_delivery;
 }
 
 static uint64_t store_value(const struct vcpu *v, const struct insn_store *st)

@@ -24,6 +24,7 @@ static uint32_t load_state(const struct vcpu *v)
 void ipi_kick(struct vcpu *t)
 {
 	__atomic_add_fetch(&t->startup.kicks_sent, 1, __ATOMIC_ACQ_REL);
+	vcpu_call_attention(t);
 	vcpu_kick(t);
 }
 
@@ -102,8 +103,10 @@ void ipi_nmi_arrived(struct vcpu *v)
 
 	if (taken != __atomic_load_n(&v->startup.kicks_sent, __ATOMIC_ACQUIRE))
 		__atomic_store_n(&v->startup.kicks_taken, taken + 1, __ATOMIC_RELEASE);
-	else
+	else {
 		v->nmi_pending = true;
+		vcpu_call_attention(v);
+	}
 }
 
 void ipi_take_init(struct vcpu *v)

@@ -12,11 +12,12 @@
 
 struct param_def {
 	const char *name;
-	int (*validate)(uint64_t val);	/* 0, -HV_EINVAL, or -HV_ENODEV: the processor lacks it */
+	int (*validate)(uint64_t val);		/* 0, -HV_EINVAL, or -HV_ENODEV: the processor lacks it */
+	void (*apply)(struct partition *p);	/* what follows from the value, once it is set */
 };
 
 static const struct param_def param_defs[PARAM_COUNT] = {
-	[PARAM_VIRIDIAN] = { "viridian", vir_check_mask },
+	[PARAM_VIRIDIAN] = { "viridian", vir_check_mask, vir_apply_mask },
 };
 
 const char *part_param_name(unsigned int id)
@@ -65,6 +66,7 @@ int part_set_param(struct partition *p, enum caller who, unsigned int id, uint64
 	}
 	p->param[id] = val;
 	p->param_set |= (uint32_t)BIT(id);
+	param_defs[id].apply(p);
 	log_info("partition: %s = 0x%llx", name, (unsigned long long)val);
 	return 0;
 }

@@ -100,11 +100,19 @@ struct vcpu {
 	bool rip_changed;
 	uint64_t exit_gpa;		/* EPT violations: the guest-physical address */
 	uint32_t exit_intr_info;	/* exception or NMI exits: what arrived */
+	bool exit_in_delivery;		/* the exit came while an event was being delivered through the IDT */
 
 	struct pending_event event;
 	bool stopped;			/* parked for good after an error */
 	bool sipi_fresh;		/* started by a SIPI, no exit since */
 	volatile bool nmi_pending;	/* the guest's NMI, not delivered yet; set by the host NMI handler too */
+	/*
+	 * Bumped by whatever may want this vCPU out of the guest: a kick from
+	 * another processor (after what it asks for is posted), a guest NMI.
+	 * An exit that finds it as last seen has nothing to deliver.
+	 */
+	uint32_t attention;
+	uint32_t attention_seen;
 	struct vcpu_startup startup;
 	struct vcpu_requests requests;
 
@@ -113,6 +121,22 @@ struct vcpu {
 
 	void *arch;			/* struct vmx_vcpu in the real build */
 };
+
+static inline void vcpu_call_attention(struct vcpu *v)
+{
+	__atomic_add_fetch(&v->attention, 1, __ATOMIC_ACQ_REL);
+}
+
+static inline bool vcpu_attention_called(const struct vcpu *v)
+{
+	return __atomic_load_n(&v->attention, __ATOMIC_ACQUIRE) != v->attention_seen;
+}
+
+/* Before a look at everything pending: a call after it shows at the next exit. */
+static inline void vcpu_attention_seen(struct vcpu *v)
+{
+	v->attention_seen = __atomic_load_n(&v->attention, __ATOMIC_ACQUIRE);
+}
 
 /* Move past the instruction that exited: only for handlers that emulated it. */
 static inline void vcpu_skip_instruction(struct vcpu *v)

@@ -116,35 +116,52 @@ static void hints_leaf(const struct partition *p, struct cpuid_regs *r)
 	r->ebx = HV_SPIN_RETRIES_NEVER;
 }
 
-bool vir_cpuid(const struct vcpu *v, uint32_t leaf, struct cpuid_regs *r)
+static struct cpuid_regs build_leaf(const struct partition *p, uint32_t leaf)
 {
-	if (!vir_has(v->part, VIR_BASE) || leaf < HV_CPUID_VENDOR_AND_MAX || leaf > HV_CPUID_MAX)
-		return false;
+	struct cpuid_regs r = { 0, 0, 0, 0 };
 
-	*r = (struct cpuid_regs){ 0, 0, 0, 0 };
 	switch (leaf) {
 	case HV_CPUID_VENDOR_AND_MAX:
-		*r = (struct cpuid_regs){ HV_CPUID_MAX, HV_VENDOR_EBX, HV_VENDOR_ECX, HV_VENDOR_EDX };
+		r = (struct cpuid_regs){ HV_CPUID_MAX, HV_VENDOR_EBX, HV_VENDOR_ECX, HV_VENDOR_EDX };
 		break;
 	case HV_CPUID_INTERFACE:
-		r->eax = HV_INTERFACE_HV1;
+		r.eax = HV_INTERFACE_HV1;
 		break;
 	case HV_CPUID_VERSION:
-		r->eax = HV_VERSION_BUILD;
-		r->ebx = HV_VERSION_MAJOR_MINOR;
+		r.eax = HV_VERSION_BUILD;
+		r.ebx = HV_VERSION_MAJOR_MINOR;
 		break;
 	case HV_CPUID_FEATURES:
-		features_leaf(v->part, r);
+		features_leaf(p, &r);
 		break;
 	case HV_CPUID_ENLIGHTENMENT_INFO:
-		hints_leaf(v->part, r);
+		hints_leaf(p, &r);
 		break;
 	case HV_CPUID_IMPLEMENTATION_LIMITS:
-		r->eax = vir_has(v->part, VIR_NO_VP_LIMIT) ? HV_VP_LIMIT_NONE : MAX_VCPUS;
+		r.eax = vir_has(p, VIR_NO_VP_LIMIT) ? HV_VP_LIMIT_NONE : MAX_VCPUS;
 		break;
 	case HV_CPUID_HARDWARE_FEATURES:
-		r->eax = HV_HW_MSR_BITMAPS;
+		r.eax = HV_HW_MSR_BITMAPS;
 		break;
 	}
+	return r;
+}
+
+_Static_assert(HV_CPUID_MAX - HV_CPUID_VENDOR_AND_MAX + 1 == VIR_CPUID_LEAVES, "an entry per leaf");
+
+void vir_build_leaves(struct partition *p)
+{
+	p->vir.nr_leaves = vir_has(p, VIR_BASE) ? VIR_CPUID_LEAVES : 0;
+	for (uint32_t i = 0; i < p->vir.nr_leaves; i++)
+		p->vir.leaves[i] = build_leaf(p, HV_CPUID_VENDOR_AND_MAX + i);
+}
+
+bool vir_cpuid(const struct vcpu *v, uint32_t leaf, struct cpuid_regs *r)
+{
+	uint32_t i = leaf - HV_CPUID_VENDOR_AND_MAX;
+
+	if (i >= v->part->vir.nr_leaves)
+		return false;
+	*r = v->part->vir.leaves[i];
 	return true;
 }

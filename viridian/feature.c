@@ -115,6 +115,12 @@ bool vir_has(const struct partition *p, uint64_t group)
 	return (vir_mask(p) & group) == group;
 }
 
+void vir_apply_mask(struct partition *p)
+{
+	vir_build_leaves(p);
+	vir_build_msr_map(p);
+}
+
 uint32_t vir_vireo_leaf_base(const struct partition *p)
 {
 	return vir_has(p, VIR_BASE) ? VIREO_LEAF_BASE_BEHIND_HV : VIREO_LEAF_BASE_ALONE;

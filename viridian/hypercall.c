@@ -173,11 +173,17 @@ static uint16_t hcall_check_block(const struct partition *p, uint64_t gpa, size_
 	return HV_STATUS_SUCCESS;
 }
 
-/* Logs the first use of each call in a partition, as Xen does. */
+/*
+ * Logs the first use of each call in a partition, as Xen does. A plain load
+ * first: after the first call the bit is set, and a locked write to a line
+ * every processor shares would cost each call.
+ */
 static void hcall_note_use(struct vcpu *v, const struct hcall_def *def)
 {
 	uint32_t bit = (uint32_t)BIT(def - hcall_defs);
 
+	if (__atomic_load_n(&v->part->vir.hcalls_used, __ATOMIC_RELAXED) & bit)
+		return;
 	if (!(__atomic_fetch_or(&v->part->vir.hcalls_used, bit, __ATOMIC_RELAXED) & bit))
 		log_info("viridian: VP %u made the first %s", v->vp_index, def->name);
 }

@@ -245,13 +245,24 @@ static bool msr_is_synthetic(uint32_t msr)
 	return msr >= HV_MSR_FIRST && msr <= HV_MSR_LAST;
 }
 
+_Static_assert(ARRAY_SIZE(vir_msrs) < 255, "an entry number fits in vir_partition.msr_entry");
+
+/* An MSR beyond VIR_MSR_SPAN would never be found: the tests of each MSR would see #GP. */
+void vir_build_msr_map(struct partition *p)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(vir_msrs); i++)
+		if (vir_msrs[i].index - HV_MSR_FIRST < VIR_MSR_SPAN && vir_has(p, vir_msrs[i].group))
+			p->vir.msr_entry[vir_msrs[i].index - HV_MSR_FIRST] = (uint8_t)(i + 1);
+}
+
 /* The table entry for msr if the partition has its group, else NULL. */
 static const struct vir_msr *msr_find(const struct partition *p, uint32_t msr)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(vir_msrs); i++)
-		if (vir_msrs[i].index == msr)
-			return vir_has(p, vir_msrs[i].group) ? &vir_msrs[i] : NULL;
-	return NULL;
+	uint32_t i = msr - HV_MSR_FIRST;
+
+	if (i >= VIR_MSR_SPAN || !p->vir.msr_entry[i])
+		return NULL;
+	return &vir_msrs[p->vir.msr_entry[i] - 1];
 }
 
 enum msr_result vir_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)

@@ -111,6 +111,12 @@ struct vir_time {
 /* CRASH_P0-P4. */
 #define VIR_CRASH_PARAMS		5
 
+/* The Hyper-V leaves, 0x40000000-0x40000006. */
+#define VIR_CPUID_LEAVES		7
+
+/* Every synthetic MSR Vireo implements lies in 0x40000000-0x4000011F. */
+#define VIR_MSR_SPAN			0x120
+
 /*
  * Partition-wide viridian state (the per-VP state is struct vir_vcpu). Every
  * virtual processor may write the MSRs behind it at once: each write holds
@@ -127,6 +133,15 @@ struct vir_partition {
 	uint32_t crash_held_back;	/* notifications not printed since the last report */
 	bool crash_printing;		/* a vCPU is printing a report */
 	struct vir_time time;
+
+	/*
+	 * What the mask offers follows from it alone, and it never changes
+	 * once set: the leaves and the map of MSRs are built then
+	 * (vir_apply_mask), and an exit looks one up.
+	 */
+	struct cpuid_regs leaves[VIR_CPUID_LEAVES];
+	uint32_t nr_leaves;		/* VIR_CPUID_LEAVES with base, else 0 */
+	uint8_t msr_entry[VIR_MSR_SPAN];	/* by MSR - 0x40000000: its entry in viridian/msr.c + 1, or 0 */
 };
 
 /* Per-VP viridian state, beside the VP index. */
@@ -168,6 +183,9 @@ bool vir_has(const struct partition *p, uint64_t group);
 
 /* First leaf of Vireo's own CPUID range: 0x40000100 when viridian is on, else 0x40000000. */
 uint32_t vir_vireo_leaf_base(const struct partition *p);
+
+/* Builds what the partition's mask offers (leaves, MSRs); run when the mask is set. */
+void vir_apply_mask(struct partition *p);
 
 /* Fills *r and returns true for the viridian leaves this partition exposes. */
 bool vir_cpuid(const struct vcpu *v, uint32_t leaf, struct cpuid_regs *r);

@@ -27,6 +27,7 @@
 #define X86_CR4_PCIDE	BIT(17)
 #define X86_CR4_OSXSAVE	BIT(18)
 #define X86_CR4_SMEP	BIT(20)
+#define X86_CR4_SMAP	BIT(21)
 #define X86_CR4_PKE	BIT(22)
 #define X86_CR4_CET	BIT(23)
 #define X86_EFER_LME	BIT(8)

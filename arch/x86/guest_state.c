@@ -136,6 +136,19 @@ static bool load_pdptes(struct vcpu *v, const struct cr_state *old, uint64_t cr0
  * EFER.LME set enters or leaves IA-32e mode, which a VMWRITE of CR0 does
  * not do by itself (SDM "IA-32e Mode Operation").
  */
+/*
+ * A MOV to CR0 or CR4 that changes how linear addresses translate drops
+ * cached translations (SDM "Operations that Invalidate TLBs and
+ * Paging-Structure Caches"), and so does a MOV to CR3. The processor does
+ * that for the writes the guest makes itself; for those Vireo carries out
+ * with VMWRITE it is Vireo's to do (with VPIDs the translations outlive
+ * the VM entry). The bits here are a superset of the SDM's list: dropping
+ * more than needed is always correct.
+ */
+#define CR0_PAGING_BITS	(X86_CR0_PG | X86_CR0_PE | X86_CR0_WP | X86_CR0_CD)
+#define CR4_PAGING_BITS	(X86_CR4_PGE | X86_CR4_PAE | X86_CR4_PSE | X86_CR4_PCIDE | X86_CR4_SMEP | \
+			 X86_CR4_SMAP | X86_CR4_PKE | X86_CR4_LA57)
+
 static bool set_cr0(struct vcpu *v, uint64_t value)
 {
 	const struct vmx_caps *c = caps_of(v);
@@ -160,6 +173,8 @@ static bool set_cr0(struct vcpu *v, uint64_t value)
 	vmcs_write(CR0_READ_SHADOW, value);
 	vmcs_write(GUEST_IA32_EFER, efer);
 	vmcs_write(VM_ENTRY_CONTROLS, entry);
+	if ((s.cr0 ^ value) & CR0_PAGING_BITS)
+		vcpu_flush_tlb(v);
 	return true;
 }
 
@@ -174,6 +189,8 @@ static bool set_cr4(struct vcpu *v, uint64_t value)
 		return false;
 	vmcs_write(GUEST_CR4, vmx_fix_cr(value, c->cr4_fixed0, c->cr4_fixed1));
 	vmcs_write(CR4_READ_SHADOW, value);
+	if ((s.cr4 ^ value) & CR4_PAGING_BITS)
+		vcpu_flush_tlb(v);
 	return true;
 }
 
@@ -185,7 +202,13 @@ bool vcpu_write_cr(struct vcpu *v, unsigned int cr, uint64_t value)
 	case 4:
 		return set_cr4(v, value);
 	default:
+		/* With CR4.PCIDE, bit 63 keeps the PCID's translations and is not part of CR3 (SDM "MOV—Move to/from Control Registers"). */
+		if ((guest_cr4(v) & X86_CR4_PCIDE) && (value & BIT(63))) {
+			vmcs_write(GUEST_CR3, value & ~BIT(63));
+			return true;
+		}
 		vmcs_write(GUEST_CR3, value);
+		vcpu_flush_tlb(v);
 		return true;
 	}
 }
@@ -252,6 +275,8 @@ void vcpu_start_at_sipi(struct vcpu *v, uint8_t vector)
 	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 	vmcs_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 
+	/* INIT leaves no translation behind (SDM "Processor State After Reset or INIT"). */
+	vcpu_flush_tlb(v);
 	*v->regs = (struct guest_regs){ 0 };
 	cpu_cpuid(1, 0, &r);
 	v->regs->rdx = r.eax;			/* EDX = family, model, stepping after INIT */

@@ -13,6 +13,8 @@
 #include "hv/compiler.h"
 
 enum vmcs_field {
+	/* 16-bit control field */
+	VIRTUAL_PROCESSOR_ID		= 0x0000,
 	/* 16-bit guest-state fields */
 	GUEST_ES_SELECTOR		= 0x0800,
 	GUEST_CS_SELECTOR		= 0x0802,
@@ -70,6 +72,7 @@ enum vmcs_field {
 	VM_EXIT_INTR_INFO		= 0x4404,
 	VM_EXIT_INTR_ERROR_CODE		= 0x4406,
 	IDT_VECTORING_INFO_FIELD	= 0x4408,
+	IDT_VECTORING_ERROR_CODE	= 0x440a,
 	VM_EXIT_INSTRUCTION_LEN		= 0x440c,
 	/* 32-bit guest-state fields */
 	GUEST_ES_LIMIT			= 0x4800,

@@ -295,6 +295,8 @@ static int vmx_setup_controls(struct vmx_vcpu *vv)
 		err |= vmcs_write(XSS_EXIT_BITMAP, 0);
 	if (vmx_has_ept(c))
 		err |= vmcs_write(EPT_POINTER, ept_pointer(vv->vcpu.part->arch));
+	if (vmx_has_vpid(c))
+		err |= vmcs_write(VIRTUAL_PROCESSOR_ID, vmx_vpid(vv));
 	err |= vmcs_write(EXCEPTION_BITMAP, 0);
 	err |= vmcs_write(CR3_TARGET_COUNT, 0);
 #ifdef VIREO_FAIL_LAUNCH
@@ -314,6 +316,22 @@ static int vmx_setup_controls(struct vmx_vcpu *vv)
 	return err;
 }
 
+/*
+ * Mappings a previous load may have left under this vCPU's VPID or the
+ * partition's EPTP, whose tables now hold other things: VMXON does not drop
+ * them (SDM "Invalidation of TLBs and Paging-Structure Caches").
+ */
+static void flush_stale_translations(const struct vmx_vcpu *vv)
+{
+	const struct vmx_caps *c = vv->caps;
+
+	if (vmx_has_vpid(c))
+		invvpid(INVVPID_SINGLE_CONTEXT, vmx_vpid(vv));
+	if (vmx_has_ept(c) && (c->ept_vpid & (VMX_EPT_INVEPT | VMX_EPT_INVEPT_SINGLE)) ==
+				      (VMX_EPT_INVEPT | VMX_EPT_INVEPT_SINGLE))
+		invept(INVEPT_SINGLE_CONTEXT, ept_pointer(vv->vcpu.part->arch));
+}
+
 int vmx_virtualize_this_cpu(struct vmx_vcpu *vv, const struct guest_resume *resume)
 {
 	uint64_t rflags = read_rflags();
@@ -330,6 +348,7 @@ int vmx_virtualize_this_cpu(struct vmx_vcpu *vv, const struct guest_resume *resu
 		err = -HV_ENODEV;
 		goto off;
 	}
+	flush_stale_translations(vv);
 	err = vmx_launch(resume->rsp, resume->rip);
 	if (err == VMX_FAIL_VALID)
 		log_err("vmx: VMLAUNCH failed: %s",

@@ -21,9 +21,16 @@ struct vmx_vcpu {
 	const struct vmx_caps *caps;
 	int launch_status;		/* an AP's result, for the boot processor to read */
 	bool nmi_window;		/* NMI-window exiting is on (arch/x86/vmx_exit.c) */
+	uint32_t redeliver;		/* IDT-vectoring information of the exit: an event to deliver again */
 	bool leave_requested;		/* undo the load: leave VMX operation at the next exit */
 	bool left;			/* ... done: running natively again */
 };
+
+/* A vCPU's VPID: 0 is the host's (SDM "VPID"), so VP index + 1. */
+static inline uint16_t vmx_vpid(const struct vmx_vcpu *vv)
+{
+	return (uint16_t)(vv->vcpu.vp_index + 1);
+}
 
 /* Checks, and where the firmware left it unlocked, enables VT-x on this processor. */
 enum vmx_support vmx_check_and_enable(void);

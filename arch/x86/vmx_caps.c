@@ -29,7 +29,7 @@
  */
 #define SECONDARY_REQUIRED	0
 #define SECONDARY_OPTIONAL	(SECONDARY_EXEC_ENABLE_RDTSCP | SECONDARY_EXEC_ENABLE_INVPCID | \
-				 SECONDARY_EXEC_XSAVES)
+				 SECONDARY_EXEC_XSAVES | SECONDARY_EXEC_ENABLE_VPID)
 #define EPT_CONTROLS		(SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_UNRESTRICTED_GUEST)
 #define EPT_REQUIRED		(VMX_EPT_WALK_4 | VMX_EPT_WB)
 #define EXIT_REQUIRED		(VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_EFER | \
@@ -125,16 +125,24 @@ int vmx_caps_init(struct vmx_caps *c)
 		log_err("vmx: processor-based controls: processor lacks NMI-window exiting");
 		return -HV_ENODEV;
 	}
+	/* The capability MSR exists where EPT or VPIDs may be enabled (SDM "VPID and EPT Capabilities"). */
 	c->ept_vpid = 0;
-	if ((c->secondary & EPT_CONTROLS) == EPT_CONTROLS)
+	if (c->secondary & (SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_ENABLE_VPID))
 		cpu_rdmsr_safe(MSR_IA32_VMX_EPT_VPID_CAP, &c->ept_vpid);
-	if ((c->ept_vpid & EPT_REQUIRED) != EPT_REQUIRED || !(c->misc & VMX_MISC_WAIT_FOR_SIPI)) {
+	if ((c->secondary & EPT_CONTROLS) != EPT_CONTROLS || (c->ept_vpid & EPT_REQUIRED) != EPT_REQUIRED ||
+	    !(c->misc & VMX_MISC_WAIT_FOR_SIPI)) {
 		if (c->secondary & EPT_CONTROLS)
 			log_warn("vmx: EPT or unrestricted guest unusable; Vireo's memory stays visible and "
 				 "processors the OS starts cannot be virtualized");
 		c->secondary &= ~(uint32_t)EPT_CONTROLS;
-		c->ept_vpid = 0;
 	}
+	/*
+	 * With a VPID per vCPU, VM exits and entries keep the guest's TLB; Vireo
+	 * then needs single-context INVVPID where translations must go.
+	 */
+	if ((c->secondary & SECONDARY_EXEC_ENABLE_VPID) &&
+	    (c->ept_vpid & (VMX_VPID_INVVPID | VMX_VPID_INVVPID_SINGLE)) != (VMX_VPID_INVVPID | VMX_VPID_INVVPID_SINGLE))
+		c->secondary &= ~(uint32_t)SECONDARY_EXEC_ENABLE_VPID;
 	return 0;
 }
 

@@ -50,11 +50,15 @@ enum vmx_support vmx_support_from(uint32_t cpuid1_ecx, uint64_t feature_control)
  */
 int vmx_adjust_controls(const char *name, uint64_t cap, uint32_t required, uint32_t optional, uint32_t *out);
 
-/* EPT capabilities (SDM "VPID and EPT Capabilities") */
+/* EPT and VPID capabilities, IA32_VMX_EPT_VPID_CAP (SDM "VPID and EPT Capabilities") */
 #define VMX_EPT_WALK_4		BIT(6)
 #define VMX_EPT_WB		BIT(14)
 #define VMX_EPT_2MB_PAGES	BIT(16)
 #define VMX_EPT_1GB_PAGES	BIT(17)
+#define VMX_EPT_INVEPT		BIT(20)
+#define VMX_EPT_INVEPT_SINGLE	BIT(25)
+#define VMX_VPID_INVVPID	BIT(32)
+#define VMX_VPID_INVVPID_SINGLE	BIT(41)
 #define VMX_MISC_WAIT_FOR_SIPI	BIT(8)
 
 /*
@@ -70,6 +74,11 @@ bool vmx_caps_equal(const struct vmx_caps *a, const struct vmx_caps *b);
 static inline bool vmx_has_ept(const struct vmx_caps *c)
 {
 	return c->secondary & SECONDARY_EXEC_ENABLE_EPT;
+}
+
+static inline bool vmx_has_vpid(const struct vmx_caps *c)
+{
+	return c->secondary & SECONDARY_EXEC_ENABLE_VPID;
 }
 
 /* A CR0/CR4 value with the bits VMX operation fixes forced (SDM "VMX-Fixed Bits in CR0/CR4"). */

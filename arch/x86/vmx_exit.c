@@ -96,27 +96,115 @@ static bool complete_emulated_instruction(void)
 	return true;
 }
 
-static void vmx_write_back(struct vmx_vcpu *vv)
+/*
+ * What the handler of each exit reads of it, besides the reason, RIP and
+ * instruction length, which every exit reads: the rest stays in the VMCS.
+ * Exits that can come in the middle of delivering an event through the IDT
+ * (SDM "Information for VM Exits During Event Delivery": with an empty
+ * exception bitmap, an NMI, an EPT violation or misconfiguration, a task
+ * switch, an APIC access) read the IDT-vectoring information; instruction
+ * exits never do.
+ */
+#define READS_QUAL		BIT(0)
+#define READS_GPA		BIT(1)
+#define READS_INTR_INFO		BIT(2)
+#define READS_VECTORING		BIT(3)
+
+static const uint8_t exit_reads[EXIT_REASON_MAX] = {
+	[EXIT_REASON_EXCEPTION_NMI]	= READS_INTR_INFO | READS_VECTORING,
+	[EXIT_REASON_SIPI]		= READS_QUAL,
+	[EXIT_REASON_TASK_SWITCH]	= READS_QUAL | READS_VECTORING,
+	[EXIT_REASON_CR_ACCESS]		= READS_QUAL,
+	[EXIT_REASON_IO_INSTRUCTION]	= READS_QUAL,
+	[EXIT_REASON_APIC_ACCESS]	= READS_QUAL | READS_VECTORING,
+	[EXIT_REASON_EPT_VIOLATION]	= READS_QUAL | READS_GPA | READS_VECTORING,
+	[EXIT_REASON_EPT_MISCONFIG]	= READS_GPA | READS_VECTORING,
+};
+
+static void read_exit(struct vmx_vcpu *vv, uint32_t reason)
+{
+	struct vcpu *v = &vv->vcpu;
+	unsigned int reads = reason < EXIT_REASON_MAX ? exit_reads[reason] : 0;
+
+	v->exit_reason = reason;
+	v->instr_len = (uint32_t)vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	v->rip = vmcs_read(GUEST_RIP);
+	v->rip_changed = false;
+	v->event.valid = false;
+	vv->redeliver = 0;
+	if (!reads)
+		return;
+	if (reads & READS_QUAL)
+		v->exit_qual = vmcs_read(EXIT_QUALIFICATION);
+	if (reads & READS_GPA)
+		v->exit_gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+	if (reads & READS_INTR_INFO)
+		v->exit_intr_info = (uint32_t)vmcs_read(VM_EXIT_INTR_INFO);
+	if (reads & READS_VECTORING)
+		vv->redeliver = (uint32_t)vmcs_read(IDT_VECTORING_INFO_FIELD);
+}
+
+/* Event types of software interrupts and exceptions, which VM entry delivers with an instruction length. */
+#define EVENT_PRIV_SW_EXCEPTION	5
+#define EVENT_SW_EXCEPTION	6
+
+/*
+ * The event an exit interrupted never reached the guest: an external
+ * interrupt its APIC has already acknowledged would be lost. VM entry
+ * delivers it again, as the IDT-vectoring information describes it (SDM
+ * "Reflecting Exceptions to Guest Software"; bits 30:12 of the entry
+ * field are reserved). An NMI being delivered had blocked NMIs; that
+ * blocking goes with the redelivery.
+ */
+static void redeliver(uint32_t info)
+{
+	unsigned int type = (info >> INTR_INFO_TYPE_SHIFT) & 7;
+
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info & (INTR_INFO_VALID | INTR_INFO_DELIVER_CODE | 0x7ff));
+	if (info & INTR_INFO_DELIVER_CODE)
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read(IDT_VECTORING_ERROR_CODE));
+	if (type == EVENT_SW_INTERRUPT || type == EVENT_PRIV_SW_EXCEPTION || type == EVENT_SW_EXCEPTION)
+		vmcs_write(VM_ENTRY_INSTRUCTION_LEN, vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	if (type == EVENT_NMI)
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+			   vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & ~(uint64_t)GUEST_INTR_STATE_NMI);
+}
+
+/* An emulated instruction retires: the guest goes on after it. */
+static bool retire_emulated_instruction(const struct vcpu *v)
+{
+	uint64_t intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+
+	vmcs_write(GUEST_RIP, v->rip);
+	/* It ends any STI or MOV SS blocking (SDM "Interruptibility State"). */
+	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO, intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	return complete_emulated_instruction();
+}
+
+/*
+ * Events to deliver and the NMI window, when there is anything to do: an
+ * event queued by the handler or interrupted by the exit, a call for
+ * attention, or the window open. An undo leaves here, after the emulated
+ * instruction retired: the guest goes on natively after it, or, with a
+ * fault queued, at the instruction, which faults again.
+ */
+static void deliver_events(struct vmx_vcpu *vv, bool single_step)
 {
 	struct vcpu *v = &vv->vcpu;
 	struct pending_event *e = &v->event;
-	bool want, single_step = false;
+	bool want;
 
-	if (v->rip_changed) {
-		uint64_t intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
-
-		vmcs_write(GUEST_RIP, v->rip);
-		/* An emulated instruction ends any STI or MOV SS blocking (SDM "Interruptibility State"). */
-		if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
-			vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
-				   intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
-		single_step = complete_emulated_instruction();
-	}
+	vcpu_attention_seen(v);
+	vmx_leave_if_requested(vv);
 	if (vcpu_requests_pending(v))
 		vcpu_serve_requests(v);
 	if (ipi_init_pending(v))
 		ipi_take_init(v);
-	if (e->valid)
+	/* The handlers of exits that interrupt a delivery queue no event of their own. */
+	if (vv->redeliver & INTR_INFO_VALID)
+		redeliver(vv->redeliver);
+	else if (e->valid)
 		inject(e);
 	/* An NMI injected now would come before the single-step trap: it waits for the NMI window, after it. */
 	else if (v->nmi_pending && !single_step && guest_takes_nmi()) {
@@ -133,6 +221,23 @@ static void vmx_write_back(struct vmx_vcpu *vv)
 		set_nmi_window(vv, want);
 	if (!want && exit_wanted(vv))
 		set_nmi_window(vv, true);
+}
+
+/*
+ * Most exits have nothing to deliver: one look at what could need it, and
+ * back to the guest. Whatever another processor asks after that look comes
+ * with a kick, an NMI, which opens the NMI window in the host
+ * (vmx_nmi_in_host) or exits from the guest.
+ */
+static void vmx_write_back(struct vmx_vcpu *vv)
+{
+	struct vcpu *v = &vv->vcpu;
+	bool single_step = false;
+
+	if (v->rip_changed)
+		single_step = retire_emulated_instruction(v);
+	if (v->event.valid || (vv->redeliver & INTR_INFO_VALID) || vv->nmi_window || vcpu_attention_called(v))
+		deliver_events(vv, single_step);
 }
 
 /*
@@ -172,16 +277,20 @@ void vcpu_kick(struct vcpu *v)
 }
 
 /*
- * Vireo does not enable VPIDs, so every VM exit and every VM entry already
- * invalidates the linear and combined mappings of VPID 0000H, for all
- * PCIDs (SDM "Operations that Invalidate Cached Mappings", and "Updating
- * Non-Register State" of VM entries): by the time a vCPU runs this in the
- * host its guest's translations are gone, and the entry that follows drops
- * any made since. With VPIDs enabled this is an INVVPID of the vCPU's VPID.
+ * With a VPID per vCPU, VM exits and entries keep the guest's linear and
+ * combined mappings, tagged with its VPID (SDM "Virtual-Processor
+ * Identifiers (VPIDs)"): dropping them takes a single-context INVVPID.
+ * Without VPIDs every VM exit and entry already invalidates the mappings
+ * of VPID 0000H for all PCIDs (SDM "Operations that Invalidate Cached
+ * Mappings"), so by the time a vCPU runs this in the host its guest's
+ * translations are gone.
  */
 void vcpu_flush_tlb(struct vcpu *v)
 {
-	(void)v;
+	const struct vmx_vcpu *vv = v->arch;
+
+	if (vmx_has_vpid(vv->caps))
+		invvpid(INVVPID_SINGLE_CONTEXT, vmx_vpid(vv));
 }
 
 void vmx_dump_state(struct vmx_vcpu *vv)
@@ -226,22 +335,12 @@ void vmx_handle_exit(struct guest_regs *regs, struct vmx_vcpu *vv)
 		log_err("vcpu%u: VM entry failed: %s", v->vp_index, exit_reason_name(reason & 0xffff));
 		vmx_stop_vcpu(vv);
 	}
-	v->exit_reason = reason & 0xffff;
-	v->exit_qual = vmcs_read(EXIT_QUALIFICATION);
-	v->instr_len = (uint32_t)vmcs_read(VM_EXIT_INSTRUCTION_LEN);
-	v->rip = vmcs_read(GUEST_RIP);
-	v->rip_changed = false;
-	v->event.valid = false;
-	if (v->exit_reason == EXIT_REASON_EPT_VIOLATION)
-		v->exit_gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
-	if (v->exit_reason == EXIT_REASON_EXCEPTION_NMI)
-		v->exit_intr_info = (uint32_t)vmcs_read(VM_EXIT_INTR_INFO);
-
+	read_exit(vv, reason & 0xffff);
+	v->exit_in_delivery = vv->redeliver & INTR_INFO_VALID;
 	if (v->exit_reason == EXIT_REASON_EXCEPTION_NMI)
 		unblock_nmis();
 	switch (exit_dispatch(v)) {
 	case EXIT_RESUME:
-		vmx_leave_if_requested(vv);
 		vmx_write_back(vv);
 		return;
 	case EXIT_RESET_SYSTEM:

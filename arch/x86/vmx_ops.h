@@ -44,6 +44,24 @@ static inline int vmptrld(uint64_t pa)
 	return VMX_STATUS_FROM_FLAGS(cf, zf);
 }
 
+/* INVVPID and INVEPT types (SDM "INVVPID", "INVEPT"). */
+#define INVVPID_SINGLE_CONTEXT	1
+#define INVEPT_SINGLE_CONTEXT	1
+
+static inline void invvpid(unsigned long type, uint16_t vpid)
+{
+	struct { uint64_t vpid, gva; } desc = { vpid, 0 };
+
+	asm volatile("invvpid %0, %1" : : "m"(desc), "r"(type) : "cc", "memory");
+}
+
+static inline void invept(unsigned long type, uint64_t eptp)
+{
+	struct { uint64_t eptp, reserved; } desc = { eptp, 0 };
+
+	asm volatile("invept %0, %1" : : "m"(desc), "r"(type) : "cc", "memory");
+}
+
 static inline int vmcs_write(enum vmcs_field field, uint64_t value)
 {
 	uint8_t cf, zf;

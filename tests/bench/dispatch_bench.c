@@ -54,6 +54,7 @@ static int run_path(const struct bench_path *b, unsigned long n)
 	part = (struct partition){ .ram_top = FAKE_RAM_SIZE, .tsc_hz = TSC_HZ };
 	part.param[PARAM_VIRIDIAN] = b->mask;
 	part.param_set = (uint32_t)BIT(PARAM_VIRIDIAN);
+	vir_apply_mask(&part);
 	vcpu = (struct vcpu){ .regs = &regs, .part = &part };
 	part.vcpu[0] = &vcpu;
 	part.nr_vcpus = 1;

@@ -25,6 +25,9 @@
 #   tlb: <count> unmaps with a thread on cpu 1
 #   crash: message <length> bytes, crc32 <crc>, at <physical address>
 #   crash: reported
+# and with vireo.tsc, first of all (make bench compares the figure with and
+# without Vireo):
+#   initramfs: tsc <the time-stamp counter as userspace starts>
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -105,6 +108,7 @@ linux_initramfs() {
 	mount -t sysfs sysfs /sys
 	mount -t devtmpfs devtmpfs /dev
 	exec </dev/console >/dev/console 2>&1
+	grep -q 'vireo.tsc' /proc/cmdline && echo "initramfs: tsc $(vireo-guest tsc)"
 	echo "initramfs: userspace up on $(grep -c '^processor' /proc/cpuinfo) CPUs"
 	hv=none
 	[ -r /sys/hypervisor/type ] && hv=$(cat /sys/hypervisor/type)

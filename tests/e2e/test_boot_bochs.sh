@@ -20,6 +20,7 @@ awk '/VIREO-RC=/{exit} {print}' "$log" > "$dir/before.txt"
 
 expect "$log" '^Vireo [0-9.]+: a microhypervisor for Intel VT-x' "banner"
 expect "$log" '^vireo: running; the firmware is now a guest on 1 vCPU\(s\)' "virtualized the boot processor"
+expect "$log" '^vireo: vmx: a VPID per vCPU: the guest.s TLB outlives its exits$' "a VPID per vCPU (Bochs' Haswell has VPIDs and single-context INVVPID)"
 expect "$log" '^VIREO-RC=0x0$' "vireo.efi returns EFI_SUCCESS to the shell"
 # Bare Bochs: no hypervisor bit before Vireo.
 if grep -Eq '^probe: cpuid 00000001 [0-9a-f]{8} [0-9a-f]{8} [89a-f][0-9a-f]{7} ' "$dir/before.txt"; then

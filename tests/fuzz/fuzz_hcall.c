@@ -244,6 +244,7 @@ static void setup(struct fuzz_input *in)
 	part = (struct partition){ .ram_top = FAKE_RAM_SIZE, .tsc_hz = 1000000, .apic_hz = 100000000ULL };
 	part.param[PARAM_VIRIDIAN] = VIR_KNOWN;
 	part.param_set = (uint32_t)BIT(PARAM_VIRIDIAN);
+	vir_apply_mask(&part);
 	existing = 0;
 	for (unsigned int i = 0; i < n; i++) {
 		regs[i] = (struct guest_regs){ 0 };

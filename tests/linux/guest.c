@@ -211,12 +211,24 @@ static int tlb(long count)
 	return 0;
 }
 
+/* The time-stamp counter: in Bochs with one CPU, the instructions run since reset. */
+static int tsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+	printf("%llu\n", (unsigned long long)hi << 32 | lo);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 2 && !strcmp(argv[1], "tsc"))
+		return tsc();
 	if (argc == 2 && !strcmp(argv[1], "crash"))
 		return crash();
 	if (argc == 3 && !strcmp(argv[1], "tlb"))
 		return tlb(strtol(argv[2], NULL, 0));
-	fprintf(stderr, "usage: vireo-guest crash < text | vireo-guest tlb COUNT\n");
+	fprintf(stderr, "usage: vireo-guest crash < text | vireo-guest tlb COUNT | vireo-guest tsc\n");
 	return 2;
 }

@@ -105,7 +105,7 @@ static void unexpected_exit_is_reported_and_stops(void)
 	reset_all();
 	exit_with(EXIT_REASON_MWAIT, 1)->exit_qual = 0x3f80008;
 	exit_dispatch(&vcpu);
-	CHECK(fake_log_contains("vcpu3: unexpected VM exit 36 (MWAIT), qualification 0x3f80008, at rip 0x1000"));
+	CHECK(fake_log_contains("vcpu3: unexpected VM exit 36 (MWAIT) at rip 0x1000"));
 }
 
 static void cpuid_leaf1_sets_hypervisor_hides_vmx(void)
@@ -196,6 +196,7 @@ static void cpuid_vireo_leaves_move_with_viridian(void)
 	reset_all();
 	part.param[PARAM_VIRIDIAN] = VIR_BASE;
 	part.param_set = BIT(PARAM_VIRIDIAN);
+	vir_apply_mask(&part);
 	regs.rax = 0x40000100;
 	exit_dispatch(exit_with(EXIT_REASON_CPUID, 2));
 	CHECK_EQ(regs.rax, 0x40000101);
@@ -239,6 +240,7 @@ static void cpuid_invariant_tsc_behind_control(void)
 		fake_cpuid_set(0x80000007, 0, 0, 0, 0, 0x1ff);
 		part.param[PARAM_VIRIDIAN] = cases[i].mask;
 		part.param_set = cases[i].set ? BIT(PARAM_VIRIDIAN) : 0;
+		vir_apply_mask(&part);
 		CHECK_EQ(cpuid_80000007_edx(), cases[i].before);
 		regs = (struct guest_regs){ .rcx = 0x40000118, .rax = 1 };
 		exit_dispatch(exit_with(EXIT_REASON_MSR_WRITE, 2));
@@ -297,6 +299,7 @@ static void vmcall_management_from_guest(void)
 	reset_all();
 	part.param[PARAM_VIRIDIAN] = VIR_BASE | VIR_FREQ;
 	part.param_set = BIT(PARAM_VIRIDIAN);
+	vir_apply_mask(&part);
 
 	regs = (struct guest_regs){ .rcx = MGMT_TAG | MGMT_OP_GET_PARAM, .rdx = PARAM_VIRIDIAN };
 	exit_dispatch(exit_with(EXIT_REASON_VMCALL, 3));

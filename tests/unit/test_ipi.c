@@ -169,6 +169,21 @@ static void kicks_are_not_guest_nmis(void)
 	CHECK(!vcpus[1].event.valid);
 }
 
+/* A kick and a guest NMI call for attention: the exit that finds the call delivers what is pending. */
+static void kicks_and_guest_nmis_call_attention(void)
+{
+	reset_all();
+	CHECK(!vcpu_attention_called(&vcpus[1]));
+	CHECK(ipi_intercept(&vcpus[0], INIT_ASSERT | TO(2), true));
+	CHECK(vcpu_attention_called(&vcpus[1]));
+	vcpu_attention_seen(&vcpus[1]);
+	CHECK(!vcpu_attention_called(&vcpus[1]));
+	ipi_nmi_arrived(&vcpus[1]);
+	CHECK(!vcpu_attention_called(&vcpus[1]));
+	ipi_nmi_arrived(&vcpus[1]);
+	CHECK(vcpu_attention_called(&vcpus[1]));
+}
+
 static void exception_exit_is_unexpected(void)
 {
 	reset_all();
@@ -344,6 +359,13 @@ static void other_ept_violations(void)
 	part.xapic_gpa = 0;
 	vcpus[0].exit_gpa = 0x300;
 	CHECK(!exit_is_xapic_write(&vcpus[0]));
+	/* A store while an event is delivered (a frame pushed onto the page) is not the instruction's. */
+	part.xapic_gpa = XAPIC_PAGE;
+	vcpus[0].exit_gpa = XAPIC_PAGE + 0x300;
+	CHECK(exit_is_xapic_write(&vcpus[0]));
+	vcpus[0].exit_in_delivery = true;
+	CHECK(!exit_is_xapic_write(&vcpus[0]));
+	vcpus[0].exit_in_delivery = false;
 }
 
 int main(void)
@@ -353,6 +375,7 @@ int main(void)
 	RUN("ipi", shorthands_and_broadcasts);
 	RUN("ipi", other_ipis_go_to_the_apic);
 	RUN("ipi", kicks_are_not_guest_nmis);
+	RUN("ipi", kicks_and_guest_nmis_call_attention);
 	RUN("ipi", exception_exit_is_unexpected);
 	RUN("ipi", x2apic_icr_write);
 	RUN("ipi", xapic_stores);

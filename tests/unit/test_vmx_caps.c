@@ -94,8 +94,41 @@ static void caps_init_uses_ept_with_unrestricted_guest(void)
 	fake_msr_set(MSR_IA32_VMX_EPT_VPID_CAP, VMX_EPT_WALK_4 | VMX_EPT_2MB_PAGES);
 	CHECK_EQ(vmx_caps_init(&c), 0);
 	CHECK(!vmx_has_ept(&c));
-	CHECK_EQ(c.ept_vpid, 0);
+	CHECK_EQ(c.secondary & (SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_UNRESTRICTED_GUEST), 0);
 	CHECK(fake_log_contains("EPT or unrestricted guest unusable"));
+}
+
+/*
+ * A VPID per vCPU where the processor has VPIDs and single-context INVVPID,
+ * with or without EPT; without that INVVPID type Vireo could not drop a
+ * vCPU's translations where it must, so it runs without VPIDs.
+ */
+static void caps_init_uses_vpids_with_invvpid(void)
+{
+	static const struct {
+		uint64_t ept_vpid_cap;
+		bool vpid, ept;
+	} cases[] = {
+		{ VMX_EPT_WALK_4 | VMX_EPT_WB | VMX_VPID_INVVPID | VMX_VPID_INVVPID_SINGLE, true, true },
+		{ VMX_VPID_INVVPID | VMX_VPID_INVVPID_SINGLE, true, false },
+		{ VMX_EPT_WALK_4 | VMX_EPT_WB | VMX_VPID_INVVPID, false, true },
+		{ VMX_EPT_WALK_4 | VMX_EPT_WB | VMX_VPID_INVVPID_SINGLE, false, true },
+	};
+	struct vmx_caps c;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		fake_vmx_msrs(true, 0xfff9fffe);
+		fake_msr_set(MSR_IA32_VMX_PROCBASED_CTLS2, cap(0, BIT(1) | BIT(3) | BIT(5) | BIT(7) | BIT(12)));
+		fake_msr_set(MSR_IA32_VMX_EPT_VPID_CAP, cases[i].ept_vpid_cap);
+		CHECK_EQ(vmx_caps_init(&c), 0);
+		CHECK_EQ(vmx_has_vpid(&c), cases[i].vpid);
+		CHECK_EQ(vmx_has_ept(&c), cases[i].ept);
+	}
+	/* A processor without the control: no VPIDs, whatever the capability MSR says. */
+	fake_vmx_msrs(true, 0xfff9fffe);
+	fake_msr_set(MSR_IA32_VMX_EPT_VPID_CAP, VMX_VPID_INVVPID | VMX_VPID_INVVPID_SINGLE);
+	CHECK_EQ(vmx_caps_init(&c), 0);
+	CHECK(!vmx_has_vpid(&c));
 }
 
 static void caps_init_without_true_msrs_keeps_default1(void)
@@ -187,6 +220,7 @@ int main(void)
 	RUN("vmx_caps", adjust_sets_required_optional_and_default1);
 	RUN("vmx_caps", caps_init_uses_true_msrs);
 	RUN("vmx_caps", caps_init_uses_ept_with_unrestricted_guest);
+	RUN("vmx_caps", caps_init_uses_vpids_with_invvpid);
 	RUN("vmx_caps", caps_init_without_true_msrs_keeps_default1);
 	RUN("vmx_caps", caps_init_fails_without_msr_bitmaps);
 	RUN("vmx_caps", caps_init_takes_nmis);

@@ -57,6 +57,7 @@ static inline struct vcpu *vf_init(struct vir_fixture *f, struct vf_mask m)
 	if (m.set) {
 		f->part.param[PARAM_VIRIDIAN] = m.mask;
 		f->part.param_set = (uint32_t)BIT(PARAM_VIRIDIAN);
+		vir_apply_mask(&f->part);
 	}
 	f->part.tsc_hz = VF_TSC_HZ;
 	f->part.apic_hz = VF_APIC_HZ;
