@@ -14,13 +14,13 @@ OVMF=${OVMF:-/usr/share/ovmf/OVMF.fd}
 TEST_NAME=${TEST_NAME:-$(basename "$0" .sh)}
 FAILURES=0
 
-# esp_create DIR: a 32 MiB FAT16 image DIR/esp.img.
+# esp_create DIR [MIB]: a FAT16 image DIR/esp.img of MIB MiB (default 32).
 esp_create() {
-	local dir=$1
+	local dir=$1 mib=${2:-32}
 	mkdir -p "$dir"
 	rm -f "$dir/esp.img" "$dir/esp.img.lock" "$dir/serial.log"
-	dd if=/dev/zero of="$dir/esp.img" bs=1M count=32 status=none
-	mformat -i "$dir/esp.img" -T 65536 -h 16 -s 63 ::
+	dd if=/dev/zero of="$dir/esp.img" bs=1M count="$mib" status=none
+	mformat -i "$dir/esp.img" -T $((mib * 2048)) -h 16 -s 63 ::
 }
 
 # esp_add DIR SRC [DEST]: copy a file into the image (DEST like ::/EFI/BOOT/BOOTX64.EFI).
@@ -42,6 +42,7 @@ esp_script() {
 # to a file (DIR/serial.log); "socket:PORT" makes it a TCP server that a test
 # (or make run) connects to. The processor is Bochs' Haswell, or with
 # BOCHS_CPUID set Bochs' generic one with those "cpuid:" features.
+# BOCHS_MEGS sets the memory (default 256 MiB).
 bochs_config() {
 	local dir=$1 cpus=${2:-1} com1=${3:-file} cpu_model="model=corei7_haswell_4770, "
 	[ -n "${BOCHS_CPUID:-}" ] && cpu_model=
@@ -53,7 +54,7 @@ bochs_config() {
 	romimage: file=$OVMF, address=0xffe00000
 	cpu: ${cpu_model}count=$cpus, ips=200000000
 	${BOCHS_CPUID:+cpuid: $BOCHS_CPUID}
-	megs: 256
+	megs: ${BOCHS_MEGS:-256}
 	display_library: term
 	ata0-master: type=disk, path=esp.img, mode=flat
 	$com1_line
