@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * NMIs. With NMI exiting every NMI that arrives in the guest exits: it is
- * either the kick that makes this vCPU take an INIT (hv/ipi.c) or the
- * guest's own, which is injected on VM entry once the guest can take it;
- * the NMI window exits when it can (SDM "NMI Exiting", "NMI-Window
- * Exiting"). The exception bitmap is empty, so no exception exits.
+ * either a kick that makes this vCPU look at what is asked of it
+ * (hv/ipi.c) or the guest's own, which is injected on VM entry once the
+ * guest can take it; the NMI window exits when it can (SDM "NMI Exiting",
+ * "NMI-Window Exiting"). The exception bitmap is empty, so no exception
+ * exits.
  */
 #include "hv/exit.h"
 #include "hv/ipi.h"

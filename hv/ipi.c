@@ -8,7 +8,22 @@
  * "INIT Signals"). A real INIT would do the same through an INIT exit, but
  * not every implementation consumes an INIT that caused a VM exit (Bochs
  * 2.7 delivers it again on every VM entry, and the processor never runs
- * again). Every other IPI goes to the local APIC as the guest wrote it.
+ * again). Since every ICR write comes here, Vireo delivers the guest's NMI
+ * IPIs between its virtual processors too (below). Every other IPI goes to
+ * the local APIC as the guest wrote it.
+ *
+ * Kicks: a vCPU is asked to leave the guest by an NMI to its processor. Two
+ * NMIs that reach a processor while one is already pending are one NMI (a
+ * processor holds at most one NMI pending while NMIs are blocked: SDM
+ * "Handling Multiple NMIs"), so a guest NMI IPI sent through the local
+ * APIC together with a kick could vanish into it, and two kicks could merge
+ * into one and leave a count behind that swallows a later guest NMI. Hence
+ * the guest's NMI IPIs never become NMIs here: the target's nmi_pending is
+ * set and it is kicked; and at most one kick NMI is on its way to a vCPU
+ * at a time (kick_in_flight), so the first NMI that arrives while it is
+ * set is the kick. An NMI from outside the partition (a platform NMI) that arrives
+ * together with a kick is one NMI with it, as two NMIs arriving together
+ * are on any processor.
  */
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
@@ -21,11 +36,24 @@ static uint32_t load_state(const struct vcpu *v)
 	return __atomic_load_n(&v->startup.state, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * The attention call comes before the flag: a kick not sent because one is
+ * on its way is seen by the exit that NMI causes, which clears the flag
+ * before it looks at what is called for.
+ */
 void ipi_kick(struct vcpu *t)
 {
-	__atomic_add_fetch(&t->startup.kicks_sent, 1, __ATOMIC_ACQ_REL);
 	vcpu_call_attention(t);
-	vcpu_kick(t);
+	if (!__atomic_exchange_n(&t->kick_in_flight, true, __ATOMIC_SEQ_CST))
+		vcpu_kick(t);
+}
+
+void ipi_nmi_arrived(struct vcpu *v)
+{
+	if (__atomic_exchange_n(&v->kick_in_flight, false, __ATOMIC_SEQ_CST))
+		return;
+	v->nmi_pending = true;
+	vcpu_call_attention(v);
 }
 
 /*
@@ -37,6 +65,16 @@ static void post_init(struct vcpu *t)
 	__atomic_store_n(&t->startup.sipi_valid, false, __ATOMIC_RELEASE);
 	__atomic_store_n(&t->startup.state, STARTUP_INIT_PENDING, __ATOMIC_RELEASE);
 	ipi_kick(t);
+}
+
+/* The guest's NMI for t, injected at its next VM entry (the sender's own at the end of this exit). */
+static void post_nmi(struct vcpu *from, struct vcpu *t)
+{
+	__atomic_store_n(&t->nmi_pending, true, __ATOMIC_RELEASE);
+	if (t == from)
+		vcpu_call_attention(t);
+	else
+		ipi_kick(t);
 }
 
 /* A processor that is not waiting for a SIPI ignores it (SDM "Startup IPI"). */
@@ -64,19 +102,27 @@ static bool is_target(const struct vcpu *from, const struct vcpu *t, uint64_t ic
 	}
 }
 
+static const char *mode_name(unsigned int mode)
+{
+	return mode == ICR_DM_INIT ? "INIT" : "SIPI";
+}
+
 bool ipi_intercept(struct vcpu *from, uint64_t icr, bool x2apic)
 {
 	struct partition *p = from->part;
 	unsigned int mode = icr_delivery_mode(icr);
+	bool delivered = false;
 
-	if (mode != ICR_DM_INIT && mode != ICR_DM_STARTUP)
+	if (mode != ICR_DM_INIT && mode != ICR_DM_STARTUP && mode != ICR_DM_NMI)
 		return false;
 	/* INIT level de-assert only synchronized arbitration IDs; processors since the Pentium 4 ignore it. */
 	if (mode == ICR_DM_INIT && !(icr & ICR_LEVEL_ASSERT))
 		return true;
+	/* An NMI with a logical destination goes to the local APIC as written, like any other IPI. */
 	if ((icr & ICR_DEST_LOGICAL) && icr_shorthand(icr) == ICR_SH_NONE) {
-		log_guest_warn("vcpu%u: %s with a logical destination (ICR %#llx) sent to the local APIC as written",
-			       from->vp_index, mode == ICR_DM_INIT ? "INIT" : "SIPI", (unsigned long long)icr);
+		if (mode != ICR_DM_NMI)
+			log_guest_warn("vcpu%u: %s with a logical destination (ICR %#llx) sent to the local APIC "
+				       "as written", from->vp_index, mode_name(mode), (unsigned long long)icr);
 		return false;
 	}
 	for (unsigned int i = 0; i < p->nr_vcpus; i++) {
@@ -84,29 +130,18 @@ bool ipi_intercept(struct vcpu *from, uint64_t icr, bool x2apic)
 
 		if (!t || !is_target(from, t, icr, x2apic))
 			continue;
-		if (t == from) {
-			log_guest_warn("vcpu%u: %s to itself ignored", from->vp_index,
-				       mode == ICR_DM_INIT ? "INIT" : "SIPI");
-			continue;
-		}
-		if (mode == ICR_DM_INIT)
+		delivered = true;
+		if (mode == ICR_DM_NMI)
+			post_nmi(from, t);
+		else if (t == from)
+			log_guest_warn("vcpu%u: %s to itself ignored", from->vp_index, mode_name(mode));
+		else if (mode == ICR_DM_INIT)
 			post_init(t);
 		else
 			post_sipi(t, (uint8_t)icr);
 	}
-	return true;
-}
-
-void ipi_nmi_arrived(struct vcpu *v)
-{
-	uint32_t taken = __atomic_load_n(&v->startup.kicks_taken, __ATOMIC_ACQUIRE);
-
-	if (taken != __atomic_load_n(&v->startup.kicks_sent, __ATOMIC_ACQUIRE))
-		__atomic_store_n(&v->startup.kicks_taken, taken + 1, __ATOMIC_RELEASE);
-	else {
-		v->nmi_pending = true;
-		vcpu_call_attention(v);
-	}
+	/* An NMI for no processor of the partition goes to the local APIC as written. */
+	return delivered || mode != ICR_DM_NMI;
 }
 
 void ipi_take_init(struct vcpu *v)

@@ -19,6 +19,7 @@
 #define ICR_SHORTHAND_MASK	0x00000000000C0000ULL
 #define ICR_XAPIC_DEST_MASK	0xFF00000000000000ULL
 
+#define ICR_DM_NMI		4
 #define ICR_DM_INIT		5
 #define ICR_DM_STARTUP		6
 
@@ -45,16 +46,20 @@ static inline uint64_t icr_from_xapic(uint64_t icr)
 /*
  * An IPI the guest writes to its ICR, in the x2APIC layout; x2apic tells
  * which destination width applies (0xff or 0xffffffff is the broadcast).
- * True when Vireo delivered it itself (INIT and SIPI to virtual
+ * True when Vireo delivered it itself (INIT, SIPI and NMI to virtual
  * processors), false when the caller sends it through the local APIC as
  * the guest wrote it.
  */
 bool ipi_intercept(struct vcpu *from, uint64_t icr, bool x2apic);
 
-/* An NMI that makes t leave the guest to see a request; never delivered to the guest. */
+/*
+ * Asks t to leave the guest and look at what the caller recorded for it
+ * first (an INIT, an NMI, a request, an undo). The kick is an NMI, never
+ * delivered to the guest; while one is on its way to t no other is sent.
+ */
 void ipi_kick(struct vcpu *t);
 
-/* An NMI reached v, by a VM exit or in the host: a kick, or the guest's. */
+/* An NMI reached v, by a VM exit or in the host: the kick on its way, if any, else the guest's. */
 void ipi_nmi_arrived(struct vcpu *v);
 
 /* Before each VM entry: whether an INIT is waiting for v (ipi_take_init then runs it). */

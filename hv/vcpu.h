@@ -71,8 +71,6 @@ struct vcpu_startup {
 	uint32_t state;		/* enum startup_state */
 	bool sipi_valid;
 	uint8_t sipi_vector;
-	uint32_t kicks_sent;	/* NMIs sent to make the target leave the guest for an INIT */
-	uint32_t kicks_taken;
 };
 
 /* Work other vCPUs ask of this one (hv/request.h): they post it, this one serves it. */
@@ -105,7 +103,12 @@ struct vcpu {
 	struct pending_event event;
 	bool stopped;			/* parked for good after an error */
 	bool sipi_fresh;		/* started by a SIPI, no exit since */
-	volatile bool nmi_pending;	/* the guest's NMI, not delivered yet; set by the host NMI handler too */
+	/*
+	 * The guest's NMI, not delivered yet: set by an NMI exit, by the host's
+	 * NMI handler and by another vCPU's NMI IPI (hv/ipi.c).
+	 */
+	volatile bool nmi_pending;
+	bool kick_in_flight;		/* an NMI is on its way to make this vCPU leave the guest (hv/ipi.c) */
 	/*
 	 * Bumped by whatever may want this vCPU out of the guest: a kick from
 	 * another processor (after what it asks for is posted), a guest NMI.

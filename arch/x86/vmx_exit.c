@@ -193,13 +193,21 @@ static void deliver_events(struct vmx_vcpu *vv, bool single_step)
 {
 	struct vcpu *v = &vv->vcpu;
 	struct pending_event *e = &v->event;
-	bool want;
+	bool want, nmi_now;
 
 	vcpu_attention_seen(v);
 	vmx_leave_if_requested(vv);
 	if (vcpu_requests_pending(v))
 		vcpu_serve_requests(v);
-	if (ipi_init_pending(v))
+	/*
+	 * An NMI the guest can take now came before the INIT (each IPI is sent
+	 * once the one before it is delivered): on a processor its handler is
+	 * entered first. It is injected, and the INIT waits for the exit that
+	 * comes when the guest can take an NMI again, once the handler returns.
+	 * An NMI the guest is blocking stays pending, and the INIT discards it.
+	 */
+	nmi_now = v->nmi_pending && !single_step && !(vv->redeliver & INTR_INFO_VALID) && !e->valid;
+	if (ipi_init_pending(v) && !(nmi_now && guest_takes_nmi()))
 		ipi_take_init(v);
 	/* The handlers of exits that interrupt a delivery queue no event of their own. */
 	if (vv->redeliver & INTR_INFO_VALID)

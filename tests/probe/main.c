@@ -61,6 +61,9 @@
  * probe.efi time
  *	the reference time against the TSC and on two processors
  *	(tests/probe/time.c).
+ * probe.efi mp, probe.efi mp-nmi
+ *	each AP started through the firmware's MP services reports its APIC
+ *	ID and VP index; an NMI, then INIT-SIPI-SIPI, to AP 1 (tests/probe/mp.c).
  */
 
 #include <efi.h>
@@ -443,6 +446,8 @@ static const struct {
 	{ L"nmi", probe_nmi },
 	{ L"groups", probe_groups },
 	{ L"time", probe_time },
+	{ L"mp", probe_mp },
+	{ L"mp-nmi", probe_mp_nmi },
 };
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
@@ -462,7 +467,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 			if (!StrCmp(argv[1], modes[i].arg))
 				run = modes[i].run;
 		if (!run) {
-			Print(L"probe: unknown mode %s (stats, bench, hostile, nmi, groups, time)\n", argv[1]);
+			Print(L"probe: unknown mode %s (stats, bench, hostile, nmi, groups, time, mp, mp-nmi)\n", argv[1]);
 			return EFI_INVALID_PARAMETER;
 		}
 	}

@@ -42,6 +42,10 @@ void probe_time(void);
 /* probe.efi nmi: a self-NMI through the xAPIC ICR, counted by the probe's own handler (tests/probe/nmi.c). */
 void probe_nmi(void);
 
+/* probe.efi mp, mp-nmi: APs started through the firmware's MP services (tests/probe/mp.c). */
+void probe_mp(void);
+void probe_mp_nmi(void);
+
 /*
  * probe.efi groups: the groups beyond base and freq (tests/probe/groups.c):
  * the crash MSRs and reports, the flush and IPI hypercalls' statuses, and

@@ -53,7 +53,7 @@ struct fake_apic {
 	unsigned int init_resets;	/* apic_reset_for_init calls */
 	unsigned int kicks;		/* vcpu_kick calls */
 	uint32_t last_kick;		/* the APIC ID kicked last */
-	bool kick_exits;		/* a kick makes its target serve its requests at once, as its exit would */
+	bool kick_exits;		/* a kick's NMI reaches its target at once, which serves its requests */
 	struct {
 		uint32_t apic_id;
 		uint8_t vector;

@@ -4,6 +4,7 @@
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "hv/log.h"
+#include "hv/ipi.h"
 #include "hv/request.h"
 #include "tests/unit/fake.h"
 
@@ -219,8 +220,10 @@ void vcpu_kick(struct vcpu *v)
 {
 	fake_apic.kicks++;
 	fake_apic.last_kick = v->apic_id;
-	if (fake_apic.kick_exits)
+	if (fake_apic.kick_exits) {
+		ipi_nmi_arrived(v);
 		vcpu_serve_requests(v);
+	}
 }
 
 unsigned int fake_tlb_flushes[MAX_VCPUS_FAKE];

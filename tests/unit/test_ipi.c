@@ -117,11 +117,11 @@ static void shorthands_and_broadcasts(void)
 	CHECK(fake_log_contains("vcpu0: INIT to itself ignored"));
 }
 
-/* Fixed, NMI and the rest go to the local APIC as written; so does INIT with a logical destination. */
+/* Fixed and the rest go to the local APIC as written; so does INIT with a logical destination. */
 static void other_ipis_go_to_the_apic(void)
 {
 	static const uint64_t icrs[] = {
-		0x30 | TO(2), 4u << 8 | TO(2), 1u << 8 | 0x41 | TO(2), 0xfd | OTHERS, 2u << 8 | TO(2),
+		0x30 | TO(2), 1u << 8 | 0x41 | TO(2), 0xfd | OTHERS, 2u << 8 | TO(2),
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(icrs); i++) {
@@ -139,7 +139,11 @@ static void other_ipis_go_to_the_apic(void)
 	CHECK_EQ(state_of(1), STARTUP_INIT_PENDING);
 }
 
-/* Each kick is one NMI that the guest never sees; NMIs beyond the kicks are the guest's. */
+/*
+ * One kick NMI at a time is on its way: kicks while it is never merge with
+ * it into one NMI, the first NMI that arrives is the kick, and any after
+ * it is the guest's.
+ */
 static void kicks_are_not_guest_nmis(void)
 {
 	reset_all();
@@ -149,12 +153,16 @@ static void kicks_are_not_guest_nmis(void)
 	reset_all();
 	CHECK(ipi_intercept(&vcpus[0], INIT_ASSERT | TO(2), true));
 	CHECK(ipi_intercept(&vcpus[2], INIT_ASSERT | TO(2), true));
-	ipi_nmi_arrived(&vcpus[1]);
-	CHECK(!vcpus[1].nmi_pending);
+	CHECK_EQ(fake_apic.kicks, 1);
 	ipi_nmi_arrived(&vcpus[1]);
 	CHECK(!vcpus[1].nmi_pending);
 	ipi_nmi_arrived(&vcpus[1]);
 	CHECK(vcpus[1].nmi_pending);
+	vcpus[1].nmi_pending = false;
+	CHECK(ipi_intercept(&vcpus[0], INIT_ASSERT | TO(2), true));
+	CHECK_EQ(fake_apic.kicks, 2);
+	ipi_nmi_arrived(&vcpus[1]);
+	CHECK(!vcpus[1].nmi_pending);
 
 	/* Through the NMI exit. */
 	reset_all();
@@ -182,6 +190,63 @@ static void kicks_and_guest_nmis_call_attention(void)
 	CHECK(!vcpu_attention_called(&vcpus[1]));
 	ipi_nmi_arrived(&vcpus[1]);
 	CHECK(vcpu_attention_called(&vcpus[1]));
+}
+
+#define NMI_IPI		(4u << 8 | ICR_LEVEL_ASSERT)
+#define SELF		(1u << 18)
+
+/*
+ * The guest's NMI IPIs between virtual processors never become NMIs, so
+ * none can merge with a kick: the target's NMI is pending, and another
+ * vCPU is kicked to deliver it. An NMI for no vCPU, or with a logical
+ * destination, goes to the local APIC as written.
+ */
+static void guest_nmi_ipis(void)
+{
+	reset_all();
+	CHECK(ipi_intercept(&vcpus[0], NMI_IPI | TO(2), true));
+	CHECK(vcpus[1].nmi_pending);
+	CHECK(!vcpus[0].nmi_pending && !vcpus[2].nmi_pending);
+	CHECK_EQ(fake_apic.kicks, 1);
+	CHECK_EQ(fake_apic.last_kick, 2);
+	ipi_nmi_arrived(&vcpus[1]);		/* the kick */
+	CHECK(vcpus[1].nmi_pending);
+
+	/* To itself: pending, delivered as this exit ends; no kick. */
+	reset_all();
+	CHECK(ipi_intercept(&vcpus[1], NMI_IPI | SELF, true));
+	CHECK(vcpus[1].nmi_pending);
+	CHECK(vcpu_attention_called(&vcpus[1]));
+	CHECK_EQ(fake_apic.kicks, 0);
+	reset_all();
+	CHECK(ipi_intercept(&vcpus[0], NMI_IPI | TO(0xff), false));
+	CHECK(vcpus[0].nmi_pending && vcpus[1].nmi_pending && vcpus[2].nmi_pending);
+	CHECK_EQ(fake_apic.kicks, 2);
+
+	reset_all();
+	CHECK(!ipi_intercept(&vcpus[0], NMI_IPI | TO(7), true));
+	CHECK(!ipi_intercept(&vcpus[0], NMI_IPI | ICR_DEST_LOGICAL | TO(2), true));
+	CHECK(!vcpus[1].nmi_pending);
+	CHECK_EQ(fake_apic.kicks, 0);
+	CHECK(!fake_log_contains("logical"));
+}
+
+/*
+ * An NMI and then an INIT for the same vCPU, sent together: one kick NMI
+ * carries both, and both are still pending when it arrives.
+ */
+static void nmi_and_init_kick_together(void)
+{
+	reset_all();
+	CHECK(ipi_intercept(&vcpus[0], NMI_IPI | TO(2), true));
+	CHECK(ipi_intercept(&vcpus[0], INIT_ASSERT | TO(2), true));
+	CHECK_EQ(fake_apic.kicks, 1);
+	vcpus[1].exit_reason = EXIT_REASON_EXCEPTION_NMI;
+	vcpus[1].exit_intr_info = 0x80000000u | EVENT_NMI << 8 | 2;
+	CHECK_EQ(exit_dispatch(&vcpus[1]), EXIT_RESUME);
+	CHECK(vcpus[1].nmi_pending);
+	CHECK(ipi_init_pending(&vcpus[1]));
+	CHECK(!vcpus[1].kick_in_flight);
 }
 
 static void exception_exit_is_unexpected(void)
@@ -376,6 +441,8 @@ int main(void)
 	RUN("ipi", other_ipis_go_to_the_apic);
 	RUN("ipi", kicks_are_not_guest_nmis);
 	RUN("ipi", kicks_and_guest_nmis_call_attention);
+	RUN("ipi", guest_nmi_ipis);
+	RUN("ipi", nmi_and_init_kick_together);
 	RUN("ipi", exception_exit_is_unexpected);
 	RUN("ipi", x2apic_icr_write);
 	RUN("ipi", xapic_stores);
