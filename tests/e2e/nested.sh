@@ -11,7 +11,7 @@
 #   . "$(dirname "$0")/nested.sh"
 #   nested_qemu_esp "$dir" 1 'fs0:' 'vireo.efi console_timeout=0' 'probe.efi' 'reset -s'
 #   nested_boot "$dir" 900 "1 1" "1 2"	# QEMU boots, in order: "<image> <vCPUs>"
-#   nested_qemu_log "$dir" 2		# -> $dir/qemu2.txt, what QEMU boot 2 printed
+#   nested_qemu_log "$dir" 2		# -> $dir/qemu2.txt, what the second QEMU boot printed
 #
 # The kernel gets two initrds (the EFI stub concatenates them): the base
 # (static busybox, the KVM modules, QEMU with every library it loads,
@@ -156,7 +156,9 @@ nested_init_script() {
 			last=$size
 		done
 	}
-	while read -r n cpus; do
+	n=0
+	while read -r image cpus; do
+		n=$((n + 1))
 		echo "nested: qemu $n start, $cpus vCPU(s), at $(uptime_s) s"
 		: > /serial-out
 		watch_qemu "$n" &
@@ -166,7 +168,7 @@ nested_init_script() {
 			-no-reboot \
 			-drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd \
 			-drive if=pflash,format=raw,file=/vars.fd \
-			-drive format=raw,file=/nested/esp$n.img,if=virtio <&3
+			-drive format=raw,file=/nested/esp$image.img,if=virtio <&3
 		  echo $? > /qemu-rc; } | tee /serial-out
 		kill $watcher
 		echo "nested: qemu $n exit status $(cat /qemu-rc), at $(uptime_s) s"
@@ -188,7 +190,7 @@ nested_boot() {
 	rm -rf "$root"
 	mkdir -p "$root/nested" "$root/proc" "$root/sys" "$root/dev"
 	for b in "$@"; do
-		cp "$dir/qemu/esp${b%% *}.img" "$root/nested/"
+		cp -n "$dir/qemu/esp${b%% *}.img" "$root/nested/"
 	done
 	nested_init_script | awk -v boots="$(printf '%s\n' "$@")" -v limit="$NESTED_QEMU_LIMIT" \
 		-v silence="$NESTED_QEMU_SILENCE" \
@@ -206,7 +208,7 @@ nested_boot() {
 	BOCHS_MEGS=1024 linux_boot "$dir" "$limit" 1
 }
 
-# nested_qemu_log DIR N: DIR/qemu<N>.txt, the lines of QEMU boot N.
+# nested_qemu_log DIR N: DIR/qemu<N>.txt, the lines of the Nth QEMU boot.
 nested_qemu_log() {
 	local dir=$1 n=$2
 	awk -v n="$n" '$0 ~ "^nested: qemu " n " start" { p = 1 } p { print }

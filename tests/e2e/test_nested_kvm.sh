@@ -1,36 +1,63 @@
 #!/usr/bin/env bash
 # Vireo nested under QEMU/KVM (-enable-kvm -cpu host,+vmx, OVMF as pflash),
 # the way users run it on an Intel host, with QEMU/KVM itself inside Bochs
-# (tests/e2e/nested.sh): KVM offers nested VMX, Vireo loads on QEMU's vCPU,
-# the probe sees what it sees in Bochs alone, and the guest powers QEMU off.
+# (tests/e2e/nested.sh). One Linux boot with KVM, three QEMU boots over one
+# OVMF variable store, as a machine keeps its NVRAM:
+#   1. viridian = base: Vireo loads on QEMU's vCPU, the probe sees what it
+#      sees in Bochs alone, and the saved-state record is written (mask 1);
+#   2. viridian = base, freq: Vireo reports the mask that differs from the
+#      record (README "Viridian"), and records the new one;
+#   3. the same again: nothing to report.
+# Each time the guest powers QEMU off; at the end Linux powers Bochs off.
 . "$(dirname "$0")/nested.sh"
 . "$(dirname "$0")/viridian.sh"
 dir=$BUILD/e2e/nested_kvm
 suite=$TEST_NAME
 record='dmpstore -guid 5669726f-0001-4d48-8656-69726f000001 VireoPartition'
 
-# check_qemu_boot N CPUS: QEMU boot N ran Vireo and the probe on CPUS vCPUs.
-check_qemu_boot() {
+# check_vireo_boot N CPUS: QEMU boot N ran Vireo on CPUS vCPUs, back to the shell, and powered off.
+check_vireo_boot() {
 	local n=$1 cpus=$2
 	TEST_NAME="$suite (QEMU boot $n, -smp $cpus)"
 	nested_qemu_log "$dir" "$n"
 	log=$dir/qemu$n.txt
 	expect "$log" "^vireo: running; the firmware is now a guest on $cpus vCPU\\(s\\)$" "Vireo loads under KVM on $cpus vCPU(s)"
 	expect "$log" '^VIREO-RC=0x0$' "vireo.efi returns to the shell"
-	check_viridian_leaves 1
-	check_viridian_msrs 1
-	check_hypercalls 1
-	expect "$log" '^probe: done$' "the probe runs to its end"
+	expect_not "$log" 'vireo: error:|unexpected VM exit|host: exception|cannot be resolved' "no host errors"
 	expect "$log" "^nested: qemu $n exit status 0, " "the guest powers QEMU off (exit status 0)"
-	TEST_NAME=$suite
+}
+
+# expect_record_mask MASK: the saved-state record dmpstore printed holds MASK (one byte).
+expect_record_mask() {
+	expect "$log" "^ *00000010: 01 00 00 00 00 00 00 00-$(printf '%02X' "$1") 00 00 00 00 00 00 00 " \
+		"the saved-state record holds mask $1"
 }
 
 nested_qemu_esp "$dir" 1 'fs0:' 'vireo.efi console_timeout=0 viridian=base' 'echo VIREO-RC=%lasterror%' \
 	'probe.efi' "$record" 'reset -s'
-nested_boot "$dir" 600 "1 1" || finish
+nested_qemu_esp "$dir" 2 'fs0:' 'vireo.efi console_timeout=0 viridian=base,freq' 'echo VIREO-RC=%lasterror%' \
+	"$record" 'reset -s'
+nested_boot "$dir" 900 "1 1" "2 1" "2 1" || finish
 expect "$dir/serial.txt" '^nested: userspace up, kvm_intel nested=Y ept=Y unrestricted_guest=Y$' \
 	"KVM in Bochs offers nested VMX with EPT and unrestricted guest"
-check_qemu_boot 1 1
+
+check_vireo_boot 1 1
+check_viridian_leaves 1
+check_viridian_msrs 1
+check_hypercalls 1
+expect "$log" '^probe: done$' "the probe runs to its end"
+expect_not "$log" 'in the saved record' "a fresh variable store: no saved-state record to differ from"
+
+check_vireo_boot 2 1
+expect "$log" '^vireo: warning: partition: viridian was 0x1 in the saved record, is 0x3 now$' \
+	"the mask that differs from the saved-state record is reported"
+expect_record_mask 3
+
+check_vireo_boot 3 1
+expect_not "$log" 'in the saved record' "the same mask again: nothing to report"
+expect_record_mask 3
+
+TEST_NAME=$suite
 expect_powered_off "$dir"
 echo "nested: the run took $(cat "$dir/elapsed") s of Bochs CPU time"
 finish
