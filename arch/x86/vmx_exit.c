@@ -200,22 +200,26 @@ static void deliver_events(struct vmx_vcpu *vv, bool single_step)
 	if (vcpu_requests_pending(v))
 		vcpu_serve_requests(v);
 	/*
+	 * The guest's NMI goes in now unless another event does, or the guest
+	 * blocks it, or an emulated instruction's single-step trap is due: an
+	 * NMI injected now would come before the trap, so it waits for the NMI
+	 * window, after it.
+	 *
 	 * An NMI the guest can take now came before the INIT (each IPI is sent
 	 * once the one before it is delivered): on a processor its handler is
 	 * entered first. It is injected, and the INIT waits for the exit that
 	 * comes when the guest can take an NMI again, once the handler returns.
 	 * An NMI the guest is blocking stays pending, and the INIT discards it.
 	 */
-	nmi_now = v->nmi_pending && !single_step && !(vv->redeliver & INTR_INFO_VALID) && !e->valid;
-	if (ipi_init_pending(v) && !(nmi_now && guest_takes_nmi()))
+	nmi_now = v->nmi_pending && !single_step && !v->exit_in_delivery && !e->valid && guest_takes_nmi();
+	if (ipi_init_pending(v) && !nmi_now)
 		ipi_take_init(v);
 	/* The handlers of exits that interrupt a delivery queue no event of their own. */
-	if (vv->redeliver & INTR_INFO_VALID)
+	if (v->exit_in_delivery)
 		redeliver(vv->redeliver);
 	else if (e->valid)
 		inject(e);
-	/* An NMI injected now would come before the single-step trap: it waits for the NMI window, after it. */
-	else if (v->nmi_pending && !single_step && guest_takes_nmi()) {
+	else if (nmi_now) {
 		v->nmi_pending = false;
 		inject(&(struct pending_event){ .valid = true, .vector = 2, .type = EVENT_NMI });
 	}
@@ -244,7 +248,7 @@ static void vmx_write_back(struct vmx_vcpu *vv)
 
 	if (v->rip_changed)
 		single_step = retire_emulated_instruction(v);
-	if (v->event.valid || (vv->redeliver & INTR_INFO_VALID) || vv->nmi_window || vcpu_attention_called(v))
+	if (v->event.valid || v->exit_in_delivery || vv->nmi_window || vcpu_attention_called(v))
 		deliver_events(vv, single_step);
 }
 
