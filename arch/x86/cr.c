@@ -11,7 +11,7 @@ uint64_t cr0_host_owned(const struct vmx_caps *c)
 
 	if (c->secondary & SECONDARY_EXEC_UNRESTRICTED_GUEST)
 		fixed &= ~(uint64_t)(X86_CR0_PE | X86_CR0_PG);
-	return fixed;
+	return fixed | ~(uint64_t)X86_CR0_WRITABLE;
 }
 
 uint64_t cr4_host_owned(const struct vmx_caps *c)

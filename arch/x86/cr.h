@@ -12,12 +12,19 @@
 
 /* SDM "Control Registers". */
 #define X86_CR0_PE	BIT(0)
+#define X86_CR0_MP	BIT(1)
+#define X86_CR0_EM	BIT(2)
+#define X86_CR0_TS	BIT(3)
 #define X86_CR0_ET	BIT(4)
 #define X86_CR0_NE	BIT(5)
 #define X86_CR0_WP	BIT(16)
+#define X86_CR0_AM	BIT(18)
 #define X86_CR0_NW	BIT(29)
 #define X86_CR0_CD	BIT(30)
 #define X86_CR0_PG	BIT(31)
+/* The CR0 bits a MOV to CR0 can change; ET reads 1 and the others 0 whatever is written. */
+#define X86_CR0_WRITABLE	(X86_CR0_PE | X86_CR0_MP | X86_CR0_EM | X86_CR0_TS | X86_CR0_NE | X86_CR0_WP | \
+				 X86_CR0_AM | X86_CR0_NW | X86_CR0_CD | X86_CR0_PG)
 #define X86_CR4_PSE	BIT(4)
 #define X86_CR4_PAE	BIT(5)
 #define X86_CR4_PGE	BIT(7)
@@ -37,9 +44,14 @@
  * The bits Vireo owns (the guest/host masks, SDM "Guest/Host Masks and
  * Read Shadows for CR0 and CR4"): those VMX fixes (SDM "VMX-Fixed Bits in
  * CR0 and CR4"), except PE and PG with unrestricted guest, and in CR4 VMXE,
- * which the guest must see clear since VMX is hidden. A guest write that
- * would change one of them exits; every other bit is the guest's own and
- * changes in the register without Vireo.
+ * which the guest must see clear since VMX is hidden. In CR0 also ET and
+ * the reserved bits, which no MOV to CR0 changes: a guest write that tries
+ * exits and Vireo keeps them as the processor does (cr0_loaded), instead of
+ * trusting whatever runs below to: KVM as the host of a nested guest puts
+ * the value as written into the read shadow when it carries out such a
+ * write itself, so the guest would read back the bits the processor drops.
+ * A guest write that would change an owned bit exits; every other bit is
+ * the guest's own and changes in the register without Vireo.
  */
 uint64_t cr0_host_owned(const struct vmx_caps *c);
 uint64_t cr4_host_owned(const struct vmx_caps *c);
@@ -68,6 +80,17 @@ struct cr_state {
  * 15:6 and ET are not checked: the processor ignores them.
  */
 bool cr0_write_faults(const struct cr_state *s, uint64_t value);
+
+/*
+ * What CR0 holds after a MOV to CR0 of value that does not fault: the
+ * reserved bits stay clear and ET stays set, whatever was written (SDM
+ * "MOV—Move to/from Control Registers": "attempts to set them have no
+ * impact"; "Control Registers": ET is hardcoded to 1).
+ */
+static inline uint64_t cr0_loaded(uint64_t value)
+{
+	return (value & X86_CR0_WRITABLE) | X86_CR0_ET;
+}
 
 /*
  * The same for CR4 (SDM "MOV—Move to/from Control Registers", "Process-

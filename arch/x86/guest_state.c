@@ -158,6 +158,7 @@ static bool set_cr0(struct vcpu *v, uint64_t value)
 
 	if (cr0_write_faults(&s, value) || (value & keep) != keep)
 		return false;
+	value = cr0_loaded(value);
 	if (!(s.cr0 & X86_CR0_PG) && (value & X86_CR0_PG) && (efer & X86_EFER_LME)) {
 		efer |= EFER_LMA;
 		entry |= VM_ENTRY_IA32E_MODE;

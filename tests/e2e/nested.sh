@@ -100,7 +100,8 @@ nested_base_initrd() {
 }
 
 # nested_qemu_esp DIR N LINE...: the FAT image QEMU boot N starts from,
-# DIR/qemu/esp<N>.img, with vireo.efi, probe.efi and a startup.nsh of LINEs.
+# DIR/qemu/esp<N>.img, with vireo.efi, probe.efi, conform.efi and a
+# startup.nsh of LINEs.
 nested_qemu_esp() {
 	local dir=$1 n=$2 img
 	shift 2
@@ -109,7 +110,7 @@ nested_qemu_esp() {
 	rm -f "$img"
 	dd if=/dev/zero of="$img" bs=1M count=2 status=none
 	mformat -i "$img" ::
-	mcopy -i "$img" "$BUILD/vireo.efi" "$BUILD/probe.efi" ::/
+	mcopy -i "$img" "$BUILD/vireo.efi" "$BUILD/probe.efi" "$BUILD/conform.efi" ::/
 	{ printf '@echo -off\r\n'; for l in "$@"; do printf '%s\r\n' "$l"; done; } > "$dir/qemu/startup$n.nsh"
 	mcopy -i "$img" "$dir/qemu/startup$n.nsh" ::/startup.nsh
 }

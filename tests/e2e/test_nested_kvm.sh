@@ -5,12 +5,15 @@
 # OVMF variable store, as a machine keeps its NVRAM:
 #   1. viridian = base: Vireo loads on QEMU's vCPU, the probe sees what it
 #      sees in Bochs alone, and the saved-state record is written (mask 1);
-#   2. viridian = base, freq: Vireo reports the mask that differs from the
-#      record (README "Viridian"), and records the new one;
+#   2. viridian = base, freq: the differential conformance guest before and
+#      after vireo.efi (tests/e2e/conform.sh), the two transcripts compared
+#      item by item; Vireo reports the mask that differs from the record
+#      (README "Viridian"), and records the new one;
 #   3. the same again: nothing to report.
 # Each time the guest powers QEMU off; at the end Linux powers Bochs off.
 . "$(dirname "$0")/nested.sh"
 . "$(dirname "$0")/viridian.sh"
+. "$(dirname "$0")/conform.sh"
 dir=$BUILD/e2e/nested_kvm
 suite=$TEST_NAME
 record='dmpstore -guid 5669726f-0001-4d48-8656-69726f000001 VireoPartition'
@@ -35,8 +38,9 @@ expect_record_mask() {
 
 nested_qemu_esp "$dir" 1 'fs0:' 'vireo.efi console_timeout=0 viridian=base' 'echo VIREO-RC=%lasterror%' \
 	'probe.efi' "$record" 'reset -s'
-nested_qemu_esp "$dir" 2 'fs0:' 'vireo.efi console_timeout=0 viridian=base,freq' 'echo VIREO-RC=%lasterror%' \
-	"$record" 'reset -s'
+nested_qemu_esp "$dir" 2 'fs0:' 'echo CONFORM-BARE' 'conform.efi' 'echo CONFORM-BARE-RC=%lasterror%' \
+	'vireo.efi console_timeout=0 viridian=base,freq' 'echo VIREO-RC=%lasterror%' 'conform.efi' \
+	'echo CONFORM-VIREO-RC=%lasterror%' "$record" 'reset -s'
 nested_boot "$dir" 900 "1 1" "2 1" "2 1" || finish
 expect "$dir/serial.txt" '^nested: userspace up, kvm_intel nested=Y ept=Y unrestricted_guest=Y$' \
 	"KVM in Bochs offers nested VMX with EPT and unrestricted guest"
@@ -49,6 +53,12 @@ expect "$log" '^probe: done$' "the probe runs to its end"
 expect_not "$log" 'in the saved record' "a fresh variable store: no saved-state record to differ from"
 
 check_vireo_boot 2 1
+expect "$log" '^CONFORM-BARE-RC=0x0$' "conform.efi runs under KVM without Vireo"
+expect "$log" '^CONFORM-VIREO-RC=0x0$' "conform.efi runs as Vireo's guest under KVM"
+conform_part '^CONFORM-BARE$' '^CONFORM-BARE-RC=' > "$dir/bare.txt"
+conform_part '^VIREO-RC=' '^CONFORM-VIREO-RC=' > "$dir/vireo.txt"
+viridian=base,freq
+conform_compare "under KVM, viridian base,freq" 1
 expect "$log" '^vireo: warning: partition: viridian was 0x1 in the saved record, is 0x3 now$' \
 	"the mask that differs from the saved-state record is reported"
 expect_record_mask 3

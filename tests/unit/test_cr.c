@@ -22,9 +22,10 @@ static const struct vmx_caps restricted = {
 
 static void owned_bits(void)
 {
-	/* NE and the bits above 31 are Vireo's; PE and PG only without unrestricted guest. */
-	CHECK_EQ(cr0_host_owned(&unrestricted), 0xffffffff00000000ULL | X86_CR0_NE);
-	CHECK_EQ(cr0_host_owned(&restricted), 0xffffffff00000000ULL | X86_CR0_NE | X86_CR0_PE | X86_CR0_PG);
+	/* NE, ET, the reserved bits and those above 31 are Vireo's; PE and PG only without unrestricted guest. */
+	CHECK_EQ(cr0_host_owned(&unrestricted), 0xffffffff1ffafff0ULL);
+	CHECK_EQ(cr0_host_owned(&restricted), 0xffffffff1ffafff0ULL | X86_CR0_PE | X86_CR0_PG);
+	CHECK(!(cr0_host_owned(&unrestricted) & (X86_CR0_MP | X86_CR0_EM | X86_CR0_TS | X86_CR0_WP | X86_CR0_AM)));
 	/* VMXE and every bit the processor cannot set. */
 	CHECK_EQ(cr4_host_owned(&unrestricted), ~CR4_FIXED1 | X86_CR4_VMXE);
 	CHECK(!(cr4_host_owned(&unrestricted) & (X86_CR4_OSXSAVE | X86_CR4_PAE | X86_CR4_SMEP)));
@@ -40,6 +41,15 @@ static void guest_view(void)
 	/* PE is the guest's with unrestricted guest: a stale shadow does not matter. */
 	CHECK_EQ(cr_guest_view(0x30, 0x31, owned) & X86_CR0_PE, 0);
 	CHECK_EQ(cr_guest_view(0x2668, 0x668, cr4_host_owned(&unrestricted)), 0x668);
+}
+
+static void cr0_loads(void)
+{
+	/* The reserved bits stay clear and ET set: what bare hardware reads back after the write. */
+	CHECK_EQ(cr0_loaded(0x80010001), 0x80010011);
+	CHECK_EQ(cr0_loaded(0x8001fff3), 0x80010033);
+	CHECK_EQ(cr0_loaded(0x9ffffff3), 0x80050033);
+	CHECK_EQ(cr0_loaded(0xe005003f), 0xe005003f);
 }
 
 #define LONG_MODE	{ .cr0 = 0x80010033, .cr4 = 0x668, .efer = X86_EFER_LME | X86_EFER_LMA, .cs_l = true }
@@ -146,6 +156,7 @@ static void pdpte_loads(void)
 int main(void)
 {
 	RUN("cr", owned_bits);
+	RUN("cr", cr0_loads);
 	RUN("cr", guest_view);
 	RUN("cr", cr0_writes);
 	RUN("cr", cr4_writes);
