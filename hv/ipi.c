@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * INIT and SIPI between virtual processors. Vireo delivers them itself and
- * never lets the guest's INIT reach a processor in VMX non-root operation:
+ * INIT and SIPI between virtual processors where the platform needs Vireo
+ * to deliver them (hv/init_rule.c decides; elsewhere the guest's IPIs go to
+ * the local APIC as written and INIT and SIPI come as VM exits). Vireo
+ * then never lets the guest's INIT reach a processor in VMX non-root operation:
  * the target is kicked out of the guest with an NMI, takes the INIT before
  * its next VM entry, waits in the host for its SIPI and starts in real mode
  * at the SIPI's vector (SDM "MP Initialization Protocol Algorithm",
@@ -27,6 +29,7 @@
  */
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
+#include "hv/init_rule.h"
 #include "hv/ipi.h"
 #include "hv/log.h"
 #include "hv/partition.h"
@@ -113,7 +116,7 @@ bool ipi_intercept(struct vcpu *from, uint64_t icr, bool x2apic)
 	unsigned int mode = icr_delivery_mode(icr);
 	bool delivered = false;
 
-	if (mode != ICR_DM_INIT && mode != ICR_DM_STARTUP && mode != ICR_DM_NMI)
+	if (init_rule_ipis_native(p) || (mode != ICR_DM_INIT && mode != ICR_DM_STARTUP && mode != ICR_DM_NMI))
 		return false;
 	/* INIT level de-assert only synchronized arbitration IDs; processors since the Pentium 4 ignore it. */
 	if (mode == ICR_DM_INIT && !(icr & ICR_LEVEL_ASSERT))
