@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Guest writes to the xAPIC page. EPT maps the page read-only (reads go to
- * the local APIC), so a store to it exits as an EPT violation. Vireo
- * decodes the store, carries it out on this processor's local APIC, and
- * hands INIT and SIPI written to the ICR to hv/ipi.c instead. When the
+ * Guest writes to the xAPIC page. Where Vireo intercepts IPIs
+ * (hv/init_rule.c), EPT maps the page read-only (reads go to the local
+ * APIC), so a store to it exits as an EPT violation. Vireo decodes the
+ * store, carries it out on this processor's local APIC, and hands INIT and
+ * SIPI written to the ICR to hv/ipi.c instead. When the
  * APIC does not answer there (globally disabled, in x2APIC mode, moved),
  * the page is plain physical memory and the store goes there unchanged,
  * as on bare metal. The length of the instruction comes from the decoder:

@@ -4,22 +4,35 @@
  * starts its application processors), MOV to/from a control register that
  * Vireo owns bits of, and EPT violations.
  */
+#include "arch/x86/apic.h"
 #include "hv/exit.h"
+#include "hv/init_rule.h"
 #include "hv/log.h"
 
 /*
- * A real INIT: the guest's own INIT IPIs never get here (hv/ipi.c delivers
- * them), but one sent another way (a logical destination, the chipset) does.
- * It puts the processor in wait-for-SIPI. An INIT exit right after a
- * SIPI start, before the vCPU has run its first instruction (RIP still 0,
- * no exit in between), is the INIT that vCPU already got, delivered again:
- * hardware consumes an INIT with its VM exit (SDM "INIT Signals"), Bochs 2.7
+ * An INIT that came as a VM exit: the guest's own where the partition lets
+ * IPIs through (hv/init_rule.c), else one sent another way (a logical
+ * destination, the chipset); or the INIT rule's own at load. It puts the
+ * processor in wait-for-SIPI with its local APIC as INIT leaves it, and
+ * discards what was pending for it (SDM "INIT Signals"): a guest NMI Vireo
+ * still held is lost, as an NMI the processor held would be.
+ *
+ * Where IPIs are intercepted, an INIT exit right after a SIPI start, before
+ * the vCPU has run its first instruction (RIP still 0, no exit in
+ * between), is the INIT that vCPU already got, delivered again: Bochs 2.7
  * leaves it pending and delivers it on every VM entry from then on. Such a
- * processor can never run again; say so instead of spinning.
+ * processor can never run again; say so instead of spinning. Where IPIs go
+ * through, the platform consumes INIT, and such an exit is a second INIT,
+ * held while the processor waited for its SIPI (the wait-for-SIPI state
+ * blocks INIT: SDM "Activity State").
  */
 enum exit_action exit_init_signal(struct vcpu *v)
 {
-	if (v->sipi_fresh && v->rip == 0) {
+	enum exit_action action;
+
+	if (init_rule_init_exit(v, &action))
+		return action;
+	if (!init_rule_ipis_native(v->part) && v->sipi_fresh && v->rip == 0) {
 		log_err("vcpu%u: the INIT that started this processor arrives again after its SIPI; the platform "
 			"does not consume INIT on a VM exit (Bochs 2.7 does not), so it cannot be restarted",
 			v->vp_index);
@@ -30,17 +43,26 @@ enum exit_action exit_init_signal(struct vcpu *v)
 			v->vp_index);
 		return EXIT_STOP_VCPU;
 	}
+	apic_reset_for_init();
+	v->nmi_pending = false;
+	__atomic_store_n(&v->startup.state, STARTUP_WAIT_SIPI, __ATOMIC_RELEASE);
 	log_debug("vcpu%u: INIT at rip %#llx, waiting for SIPI", v->vp_index, (unsigned long long)v->rip);
 	return EXIT_RESUME;
 }
 
-/* The exit qualification of a SIPI exit holds its vector in bits 7:0 (SDM "Exit Qualification for VM Exits Due to SIPIs"). */
+/*
+ * The exit qualification of a SIPI exit holds its vector in bits 7:0 (SDM
+ * "Exit Qualification for VM Exits Due to SIPIs"). A guest NMI that came
+ * while the processor waited does not follow it into the code it starts.
+ */
 enum exit_action exit_sipi(struct vcpu *v)
 {
 	uint8_t vector = (uint8_t)v->exit_qual;
 
-	log_debug("vcpu%u: SIPI, starting at %#x", v->vp_index, (unsigned int)vector << 12);
+	log_info("vcpu%u: started by SIPI at %#x", v->vp_index, (unsigned int)vector << 12);
+	v->nmi_pending = false;
 	vcpu_start_at_sipi(v, vector);
+	__atomic_store_n(&v->startup.state, STARTUP_RUNNING, __ATOMIC_RELEASE);
 	v->sipi_fresh = true;
 	return EXIT_RESUME;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * RDMSR/WRMSR exits: the synthetic range goes to viridian/, the VMX
- * capability MSRs fault (VMX is hidden), INIT and SIPI written to the
- * x2APIC ICR go to hv/ipi.c, everything else that exits is carried out on
- * the processor and faults in the guest if it faulted here.
+ * capability MSRs fault (VMX is hidden), INIT, SIPI and NMI written to the
+ * x2APIC ICR go to hv/ipi.c where Vireo intercepts IPIs, everything else
+ * that exits is carried out on the processor and faults in the guest if it
+ * faulted here.
  */
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"

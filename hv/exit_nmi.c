@@ -8,6 +8,7 @@
  * exits.
  */
 #include "hv/exit.h"
+#include "hv/init_rule.h"
 #include "hv/ipi.h"
 #include "hv/log.h"
 
@@ -26,9 +27,13 @@ enum exit_action exit_exception_nmi(struct vcpu *v)
 	return EXIT_STOP_VCPU;
 }
 
-/* The guest can take an NMI now: the VM entry that follows injects it. */
+/*
+ * The guest can take an NMI now: the VM entry that follows injects it. The
+ * first ones after launch measure the INIT rule.
+ */
 enum exit_action exit_nmi_window(struct vcpu *v)
 {
-	(void)v;
+	if (init_rule_running(v))
+		init_rule_nmi_window(v);
 	return EXIT_RESUME;
 }

@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * INIT and SIPI between virtual processors. Vireo delivers them itself and
- * never lets the guest's INIT reach a processor in VMX non-root operation:
- * the target is kicked out of the guest with an NMI, takes the INIT before
- * its next VM entry, waits in the host for its SIPI and starts in real mode
- * at the SIPI's vector (SDM "MP Initialization Protocol Algorithm",
- * "INIT Signals"). A real INIT would do the same through an INIT exit, but
- * not every implementation consumes an INIT that caused a VM exit (Bochs
- * 2.7 delivers it again on every VM entry, and the processor never runs
- * again). Since every ICR write comes here, Vireo delivers the guest's NMI
- * IPIs between its virtual processors too (below). Every other IPI goes to
- * the local APIC as the guest wrote it.
+ * INIT and SIPI between virtual processors where the platform needs Vireo
+ * to deliver them (hv/init_rule.c decides; elsewhere the guest's IPIs go
+ * to the local APIC as written and INIT and SIPI come as VM exits). Vireo
+ * then never lets the guest's INIT reach a processor in VMX non-root
+ * operation: the target is kicked out of the guest with an NMI, takes the
+ * INIT before its next VM entry, waits in the host for its SIPI and starts
+ * in real mode at the SIPI's vector (SDM "MP Initialization Protocol
+ * Algorithm", "INIT Signals"). A real INIT would do the same through an
+ * INIT exit, but not every implementation consumes an INIT that caused a
+ * VM exit (Bochs 2.7 delivers it again on every VM entry, and the
+ * processor never runs again). Since every ICR write comes here, Vireo
+ * delivers the guest's NMI IPIs between its virtual processors too
+ * (below). Every other IPI goes to the local APIC as the guest wrote it.
  *
  * Kicks: a vCPU is asked to leave the guest by an NMI to its processor. Two
  * NMIs that reach a processor while one is already pending are one NMI (a
@@ -21,12 +23,17 @@
  * the guest's NMI IPIs never become NMIs here: the target's nmi_pending is
  * set and it is kicked; and at most one kick NMI is on its way to a vCPU
  * at a time (kick_in_flight), so the first NMI that arrives while it is
- * set is the kick. An NMI from outside the partition (a platform NMI) that arrives
- * together with a kick is one NMI with it, as two NMIs arriving together
- * are on any processor.
+ * set is the kick. Where IPIs go through, the guest's NMI IPIs are NMIs
+ * like any other: one that arrives first takes the kick's place, and the
+ * kick's own NMI, arriving after it, counts as the guest's, so the count
+ * never drifts. An NMI from outside Vireo (a platform NMI, or the guest's
+ * where IPIs go through) that reaches a processor together with a kick,
+ * while physical NMIs are blocked, is one NMI with it, as two NMIs
+ * arriving together are on any processor.
  */
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
+#include "hv/init_rule.h"
 #include "hv/ipi.h"
 #include "hv/log.h"
 #include "hv/partition.h"
@@ -113,7 +120,7 @@ bool ipi_intercept(struct vcpu *from, uint64_t icr, bool x2apic)
 	unsigned int mode = icr_delivery_mode(icr);
 	bool delivered = false;
 
-	if (mode != ICR_DM_INIT && mode != ICR_DM_STARTUP && mode != ICR_DM_NMI)
+	if (init_rule_ipis_native(p) || (mode != ICR_DM_INIT && mode != ICR_DM_STARTUP && mode != ICR_DM_NMI))
 		return false;
 	/* INIT level de-assert only synchronized arbitration IDs; processors since the Pentium 4 ignore it. */
 	if (mode == ICR_DM_INIT && !(icr & ICR_LEVEL_ASSERT))

@@ -47,8 +47,8 @@ static inline uint64_t icr_from_xapic(uint64_t icr)
  * An IPI the guest writes to its ICR, in the x2APIC layout; x2apic tells
  * which destination width applies (0xff or 0xffffffff is the broadcast).
  * True when Vireo delivered it itself (INIT, SIPI and NMI to virtual
- * processors), false when the caller sends it through the local APIC as
- * the guest wrote it.
+ * processors, where the partition intercepts IPIs), false when the caller
+ * sends it through the local APIC as the guest wrote it.
  */
 bool ipi_intercept(struct vcpu *from, uint64_t icr, bool x2apic);
 

@@ -33,7 +33,15 @@ struct partition {
 
 	uint64_t tsc_hz;
 	uint64_t apic_hz;
-	uint64_t xapic_gpa;		/* the xAPIC page, read-only in EPT (hv/exit_apic.c); 0 if none */
+	uint64_t xapic_gpa;		/* the xAPIC page, read-only in EPT while IPIs are intercepted; 0 if none */
+	/*
+	 * The INIT rule (hv/init_rule.c): how many vCPUs measured it, how many
+	 * of them consume INIT with its VM exit, and the outcome: the guest's
+	 * IPIs reach the hardware untouched once every vCPU does.
+	 */
+	unsigned int init_checked;
+	unsigned int init_consumed;
+	bool ipis_native;
 	uint16_t sleep_port;		/* the FADT's PM1a_CNT_BLK, 0 if unknown: its S-state writes exit */
 
 	/* Guest RAM ends below ram_top; Vireo's own memory is never guest-accessible. */

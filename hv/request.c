@@ -18,6 +18,8 @@ static void carry_out(struct vcpu *v, uint32_t requests)
 {
 	if (requests & BIT(VCPU_REQ_FLUSH_TLB))
 		vcpu_flush_tlb(v);
+	if (requests & BIT(VCPU_REQ_PASS_IPIS))
+		vcpu_pass_ipis(v);
 }
 
 void vcpu_serve_requests(struct vcpu *v)

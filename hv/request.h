@@ -13,6 +13,7 @@
 
 enum vcpu_request {
 	VCPU_REQ_FLUSH_TLB,	/* drop the guest's cached linear translations */
+	VCPU_REQ_PASS_IPIS,	/* stop intercepting the guest's IPIs (hv/init_rule.c) */
 };
 
 /* How long vcpu_request_all() waits for the targets. */

@@ -58,19 +58,29 @@ struct pending_event {
 };
 
 /*
- * Start-up of a processor by INIT and SIPI as Vireo delivers them
- * (hv/ipi.c): the sender writes, the target reads, without a lock.
+ * Start-up of a processor by INIT and SIPI (hv/ipi.c): where Vireo
+ * delivers them, the sender writes, the target reads, without a lock;
+ * where they come as VM exits, the target alone writes.
  */
 enum startup_state {
 	STARTUP_RUNNING,
-	STARTUP_INIT_PENDING,	/* posted: the target takes it before its next VM entry */
-	STARTUP_WAIT_SIPI,	/* the target waits in the host for its SIPI */
+	STARTUP_INIT_PENDING,	/* posted or taken by its exit: the target carries it out before its next VM entry */
+	STARTUP_WAIT_SIPI,	/* the target waits for its SIPI, in the host or in the wait-for-SIPI state */
 };
 
 struct vcpu_startup {
 	uint32_t state;		/* enum startup_state */
 	bool sipi_valid;
 	uint8_t sipi_vector;
+};
+
+/* How far this vCPU is in measuring how the platform delivers INIT (hv/init_rule.c). */
+enum init_check {
+	INIT_CHECK_IDLE,	/* not launched yet */
+	INIT_CHECK_START,	/* launched: the first exit sends the INIT */
+	INIT_CHECK_SENT,	/* INIT sent to itself in VMX root operation */
+	INIT_CHECK_TAKEN,	/* ... and taken as a VM exit */
+	INIT_CHECK_DONE,
 };
 
 /* Work other vCPUs ask of this one (hv/request.h): they post it, this one serves it. */
@@ -118,6 +128,7 @@ struct vcpu {
 	uint32_t attention_seen;
 	struct vcpu_startup startup;
 	struct vcpu_requests requests;
+	uint8_t init_check;		/* enum init_check */
 
 	struct vcpu_stats stats;
 	struct vir_vcpu vir;
@@ -209,6 +220,21 @@ void vcpu_start_at_sipi(struct vcpu *v, uint8_t vector);
 
 /* Makes v leave the guest soon: an NMI to its processor (arch/x86/vmx_exit.c). */
 void vcpu_kick(struct vcpu *v);
+
+/*
+ * The INIT rule's measurement (hv/init_rule.c): an INIT from v's processor
+ * to itself, sent in VMX root operation; returns once it has had time to
+ * arrive (arch/x86/vmx_exit.c).
+ */
+void vcpu_send_init_to_self(struct vcpu *v);
+
+/*
+ * The guest's IPIs stop exiting on v: its writes to the x2APIC ICR no
+ * longer exit, the xAPIC page is writable in the partition's EPT and v's
+ * processor drops what it cached of it (arch/x86/vmx.c). On v's own
+ * processor, in the host.
+ */
+void vcpu_pass_ipis(struct vcpu *v);
 
 /*
  * Drops the guest's cached linear translations on v's processor before v

@@ -24,6 +24,7 @@
 #define LVT_MASKED	BIT(16)
 #define ICR_BUSY	BIT(12)		/* xAPIC delivery status: send pending */
 #define ICR_NMI		(4u << 8 | 1u << 14)	/* delivery mode NMI, level assert */
+#define ICR_INIT	(5u << 8 | 1u << 14)	/* delivery mode INIT, level assert, edge */
 #define ICR_FIXED_EDGE	(1u << 14)		/* delivery mode fixed, level assert, edge */
 
 #define X2APIC_MSR(offset)	(0x800 + (offset) / 16)
@@ -138,6 +139,11 @@ static void send_ipi(uint32_t apic_id, uint32_t icr_low)
 void apic_send_nmi(uint32_t apic_id)
 {
 	send_ipi(apic_id, ICR_NMI);
+}
+
+void apic_send_init(uint32_t apic_id)
+{
+	send_ipi(apic_id, ICR_INIT);
 }
 
 void apic_send_fixed(uint32_t apic_id, uint8_t vector)

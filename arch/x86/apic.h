@@ -36,8 +36,9 @@ bool apic_x2apic_mode(void);
  */
 bool apic_xapic_decodes(uint64_t page);
 uint32_t apic_id(void);
-/* An NMI to the processor with this APIC ID (physical destination). */
+/* An NMI, an INIT, to the processor with this APIC ID (physical destination). */
 void apic_send_nmi(uint32_t apic_id);
+void apic_send_init(uint32_t apic_id);
 /* A fixed, edge-triggered interrupt with this vector (16-255) to the processor with this APIC ID. */
 void apic_send_fixed(uint32_t apic_id, uint8_t vector);
 /*

@@ -184,13 +184,16 @@ static uint64_t *leaf_4k(struct ept *e, uint64_t gpa)
 	return &table[(gpa >> LEVEL_SHIFT(1)) & 511];
 }
 
-int ept_write_protect(struct ept *e, uint64_t gpa)
+int ept_set_writable(struct ept *e, uint64_t gpa, bool writable)
 {
 	uint64_t *entry = leaf_4k(e, gpa & PAGE_MASK);
 
 	if (!entry || !(*entry & EPT_RWX))
 		return -HV_EINVAL;
-	*entry &= ~(uint64_t)EPT_WRITE;
+	if (writable)
+		__atomic_or_fetch(entry, EPT_WRITE, __ATOMIC_RELEASE);
+	else
+		*entry &= ~(uint64_t)EPT_WRITE;
 	return 0;
 }
 

@@ -45,8 +45,8 @@ int ept_map_range(struct ept *e, uint64_t base, uint64_t end);
 /* The table pages ept_init and ept_map_range(e, base, end) take, without taking them. */
 unsigned int ept_tables_for(const struct ept *e, uint64_t base, uint64_t end);
 
-/* Makes the mapped 4 KiB page at gpa read-only: the guest's writes to it exit. */
-int ept_write_protect(struct ept *e, uint64_t gpa);
+/* Makes the mapped 4 KiB page at gpa read-only (the guest's writes to it exit), or writable again. */
+int ept_set_writable(struct ept *e, uint64_t gpa, bool writable);
 
 enum ept_fault {
 	EPT_FAULT_MAPPED,	/* the address was not mapped yet (above what was mapped at load): now it is */

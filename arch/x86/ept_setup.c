@@ -105,8 +105,9 @@ int ept_setup_alloc(struct partition *p, const struct vmx_caps *caps)
 }
 
 /*
- * The xAPIC page is read-only for the guest, so that the INIT and SIPI it
- * writes to the ICR reach hv/ipi.c (hv/exit_apic.c); reads go to the APIC.
+ * The xAPIC page starts read-only for the guest, so that the INIT and SIPI
+ * it writes to the ICR reach hv/ipi.c (hv/exit_apic.c) until the INIT rule
+ * lets IPIs through (hv/init_rule.c); reads go to the APIC.
  */
 int ept_setup_map(struct partition *p)
 {
@@ -118,7 +119,7 @@ int ept_setup_map(struct partition *p)
 		log_err("ept: out of table pages mapping %#llx bytes", (unsigned long long)top);
 		return err;
 	}
-	err = ept_write_protect(&state->ept, xapic);
+	err = ept_set_writable(&state->ept, xapic, false);
 	if (err) {
 		log_err("ept: cannot write-protect the xAPIC page at %#llx", (unsigned long long)xapic);
 		return err;
@@ -127,4 +128,10 @@ int ept_setup_map(struct partition *p)
 	log_info("ept: guest-physical 0-%#llx mapped (%u table pages, %u more in reserve), %u ranges of Vireo's hidden",
 		 (unsigned long long)top, state->pool.used, state->pool.nr_pages - state->pool.used, p->nr_hv_mem);
 	return 0;
+}
+
+void ept_setup_xapic_writable(const struct partition *p)
+{
+	if (p->xapic_gpa)
+		ept_set_writable(&state->ept, p->xapic_gpa, true);
 }

@@ -20,5 +20,7 @@ unsigned int ept_setup_pages(const struct partition *p, const struct vmx_caps *c
 			     unsigned int *largest);
 /* Maps guest RAM and the first 4 GiB; call once p->hv_mem lists all of Vireo's memory. */
 int ept_setup_map(struct partition *p);
+/* The xAPIC page writable for the guest again: its APIC writes no longer exit (hv/init_rule.c). */
+void ept_setup_xapic_writable(const struct partition *p);
 
 #endif

@@ -8,6 +8,7 @@
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/ept.h"
+#include "arch/x86/ept_setup.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/processor.h"
 #include "arch/x86/vmcs.h"
@@ -219,7 +220,8 @@ static int vmx_setup_host_state(struct vmx_vcpu *vv)
  * MSRs outside 0-0x1fff and 0xc0000000-0xc0001fff always exit, which is how
  * the synthetic MSRs at 0x40000000 reach viridian/. Inside the ranges Vireo
  * traps only the VMX capability MSRs, since CPUID hides VMX from the guest,
- * and writes to the x2APIC ICR, for the INIT and SIPI it sends (hv/ipi.c).
+ * and, until the INIT rule lets IPIs through (hv/init_rule.c), writes to
+ * the x2APIC ICR, for the INIT and SIPI it sends (hv/ipi.c).
  * Reads of the low range take bytes 0-1023 of the bitmap, of the high range
  * 1024-2047; writes 2048-3071 and 3072-4095.
  */
@@ -263,6 +265,24 @@ static void vmx_setup_msr_bitmap(struct vmx_vcpu *vv)
 }
 
 /*
+ * The MSR bitmap is this vCPU's alone and changes while it is in the host
+ * (SDM "Software Access to Related Structures"); the EPT is shared, and
+ * each processor drops the read-only xAPIC page it may have cached.
+ */
+void vcpu_pass_ipis(struct vcpu *v)
+{
+	struct vmx_vcpu *vv = v->arch;
+	const struct vmx_caps *c = vv->caps;
+
+	msr_bitmap_set(vv->msr_bitmap, MSR_X2APIC_ICR, true, false);
+	if (!vmx_has_ept(c))
+		return;
+	ept_setup_xapic_writable(v->part);
+	if ((c->ept_vpid & (VMX_EPT_INVEPT | VMX_EPT_INVEPT_SINGLE)) == (VMX_EPT_INVEPT | VMX_EPT_INVEPT_SINGLE))
+		invept(INVEPT_SINGLE_CONTEXT, ept_pointer(v->part->arch));
+}
+
+/*
  * I/O bitmaps (SDM "I/O-Bitmap Addresses"): only the ACPI PM1a control
  * register exits, so Vireo sees the guest power off (hv/exit_io.c). A 16-bit
  * access to it touches two ports; trap both.
@@ -282,7 +302,10 @@ static int vmx_setup_controls(struct vmx_vcpu *vv)
 	vmx_setup_msr_bitmap(vv);
 	vmx_setup_io_bitmap(vv, vv->vcpu.part->sleep_port);
 	err |= vmcs_write(PIN_BASED_VM_EXEC_CONTROL, c->pin);
-	err |= vmcs_write(CPU_BASED_VM_EXEC_CONTROL, c->cpu);
+	/* The first exit comes before the guest's first instruction: it starts the INIT rule's measurement. */
+	err |= vmcs_write(CPU_BASED_VM_EXEC_CONTROL, c->cpu | CPU_BASED_NMI_WINDOW_EXITING);
+	vv->nmi_window = true;
+	init_rule_start(&vv->vcpu);
 	err |= vmcs_write(SECONDARY_VM_EXEC_CONTROL, c->secondary);
 	err |= vmcs_write(VM_EXIT_CONTROLS, c->exit);
 	err |= vmcs_write(VM_ENTRY_CONTROLS, c->entry);

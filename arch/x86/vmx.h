@@ -5,6 +5,7 @@
 #include "arch/x86/guest_resume.h"
 #include "arch/x86/host.h"
 #include "arch/x86/vmx_caps.h"
+#include "hv/init_rule.h"
 #include "hv/vcpu.h"
 
 #define HOST_STACK_SIZE	(16 * 1024)
@@ -62,9 +63,14 @@ void vmx_request_leave(struct vmx_vcpu *vv);
 bool vmx_has_left(const struct vmx_vcpu *vv);
 void __noreturn vmx_leave(struct vmx_vcpu *vv);
 
+/*
+ * Not while the INIT rule's INIT may be held (hv/init_rule.h): VMXOFF
+ * unblocks INIT, which would then reset the processor. The request stays,
+ * and the exit that ends the wait leaves.
+ */
 static inline void vmx_leave_if_requested(struct vmx_vcpu *vv)
 {
-	if (__atomic_load_n(&vv->leave_requested, __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&vv->leave_requested, __ATOMIC_ACQUIRE) && !init_rule_init_outstanding(&vv->vcpu))
 		vmx_leave(vv);
 }
 

@@ -5,6 +5,7 @@
  * inject, and return to vmx_exit_entry for VMRESUME.
  */
 #include "arch/x86/apic.h"
+#include "arch/x86/cpu.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/processor.h"
 #include "arch/x86/reset.h"
@@ -12,6 +13,7 @@
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_ops.h"
 #include "hv/exit.h"
+#include "hv/init_rule.h"
 #include "hv/ipi.h"
 #include "hv/log.h"
 #include "hv/request.h"
@@ -50,12 +52,13 @@ static void set_nmi_window(struct vmx_vcpu *vv, bool on)
 
 /*
  * Something for which this vCPU must leave the guest as soon as it can: a
- * guest NMI, an INIT, another vCPU's request, an undo.
+ * guest NMI, an INIT, another vCPU's request, an undo, the INIT rule's
+ * measurement.
  */
 static bool exit_wanted(const struct vmx_vcpu *vv)
 {
 	return vv->vcpu.nmi_pending || ipi_init_pending(&vv->vcpu) || vcpu_requests_pending(&vv->vcpu) ||
-	       __atomic_load_n(&vv->leave_requested, __ATOMIC_ACQUIRE);
+	       __atomic_load_n(&vv->leave_requested, __ATOMIC_ACQUIRE) || init_rule_running(&vv->vcpu);
 }
 
 /*
@@ -255,7 +258,7 @@ static void vmx_write_back(struct vmx_vcpu *vv)
 /*
  * An NMI that interrupted the host: the exit that follows the next VM entry
  * (an NMI-window exit, at once unless the guest is blocking NMIs) delivers
- * it or, for a kick, takes the INIT.
+ * it or, for a kick, looks at what is asked of this vCPU.
  */
 void vmx_nmi_in_host(struct vmx_vcpu *vv)
 {
@@ -286,6 +289,21 @@ static void unblock_nmis(void)
 void vcpu_kick(struct vcpu *v)
 {
 	apic_send_nmi(v->apic_id);
+}
+
+/*
+ * An IPI to itself reaches a processor within bus cycles; Bochs and KVM
+ * deliver it before the ICR write returns. After a millisecond one that
+ * has not arrived never will.
+ */
+void vcpu_send_init_to_self(struct vcpu *v)
+{
+	uint64_t until;
+
+	apic_send_init(v->apic_id);
+	until = cpu_rdtsc() + (v->part->tsc_hz ? v->part->tsc_hz / 1000 : 1000000);
+	while (cpu_rdtsc() < until)
+		cpu_relax();
 }
 
 /*

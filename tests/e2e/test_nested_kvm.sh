@@ -26,6 +26,8 @@ check_vireo_boot() {
 	log=$dir/qemu$n.txt
 	expect "$log" "^vireo: running; the firmware is now a guest on $cpus vCPU\\(s\\)$" "Vireo loads under KVM on $cpus vCPU(s)"
 	expect "$log" '^VIREO-RC=0x0$' "vireo.efi returns to the shell"
+	expect "$log" '^vireo: ipi: every processor consumes INIT with its VM exit: ' \
+		"KVM consumes the INIT each vCPU sends itself at load: the guest's IPIs go through"
 	expect_not "$log" 'vireo: error:|unexpected VM exit|host: exception|cannot be resolved' "no host errors"
 	expect "$log" "^nested: qemu $n exit status 0, " "the guest powers QEMU off (exit status 0)"
 }

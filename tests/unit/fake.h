@@ -54,6 +54,8 @@ struct fake_apic {
 	unsigned int kicks;		/* vcpu_kick calls */
 	uint32_t last_kick;		/* the APIC ID kicked last */
 	bool kick_exits;		/* a kick's NMI reaches its target at once, which serves its requests */
+	unsigned int inits_to_self;	/* vcpu_send_init_to_self calls */
+	uint64_t passed_ipis;		/* BIT(VP index) of each vcpu_pass_ipis call */
 	struct {
 		uint32_t apic_id;
 		uint8_t vector;

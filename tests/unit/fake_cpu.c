@@ -226,6 +226,17 @@ void vcpu_kick(struct vcpu *v)
 	}
 }
 
+void vcpu_send_init_to_self(struct vcpu *v)
+{
+	(void)v;
+	fake_apic.inits_to_self++;
+}
+
+void vcpu_pass_ipis(struct vcpu *v)
+{
+	fake_apic.passed_ipis |= 1ULL << (v->vp_index % 64);
+}
+
 unsigned int fake_tlb_flushes[MAX_VCPUS_FAKE];
 
 void vcpu_flush_tlb(struct vcpu *v)
