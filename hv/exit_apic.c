@@ -9,7 +9,7 @@
  * the page is plain physical memory and the store goes there unchanged,
  * as on bare metal. The length of the instruction comes from the decoder:
  * VM exits for EPT violations do not report it (SDM "VM-Exit Instruction
- * Length").
+ * Length"). So does the register the store is to (below).
  */
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
@@ -43,6 +43,32 @@ static uint64_t store_value(const struct vcpu *v, const struct insn_store *st)
 	if (st->high_byte)
 		return (vcpu_read_gpr(v, st->reg) >> 8) & 0xff;
 	return vcpu_read_gpr(v, st->reg);
+}
+
+/*
+ * The guest-physical address of the store: the page from the exit, the
+ * offset in it from the instruction's own operand. An EPT violation reports
+ * the whole address (SDM "Exit Qualification for EPT Violations"), but KVM
+ * (Linux 6.1, arch/x86/kvm/mmu/paging_tmpl.h) reflects to its L1 guest the
+ * EPT violations it finds while emulating an L2 instruction with the
+ * address of the page alone: the last step of its walk translates the
+ * page's frame, not the address. A nested guest's EOI then came to Vireo
+ * as a write to offset 0, the interrupt stayed in service, and the guest's
+ * timer never ticked again. A linear address and the physical address it
+ * maps to share their offset in the 4-KByte page under every paging mode.
+ */
+static uint64_t store_gpa(const struct vcpu *v, const struct insn_store *st)
+{
+	uint64_t base, index = 0, linear;
+
+	if (st->base == INSN_BASE_RIP)
+		base = v->rip + st->len;
+	else
+		base = st->base == INSN_NO_REG ? 0 : vcpu_read_gpr(v, st->base);
+	if (st->index != INSN_NO_REG)
+		index = vcpu_read_gpr(v, st->index);
+	linear = vcpu_segment_base(v, st->seg) + insn_store_offset(st, base, index);
+	return (v->exit_gpa & PAGE_MASK) | (linear & ~PAGE_MASK);
 }
 
 /* One store of the instruction's size, as the guest would have made it. */
@@ -86,6 +112,7 @@ enum exit_action exit_xapic_write(struct vcpu *v)
 	unsigned int code_bits, offset = (unsigned int)(v->exit_gpa & ~PAGE_MASK);
 	size_t len = vcpu_fetch_insn(v, insn, sizeof(insn), &code_bits);
 	struct insn_store st;
+	uint64_t gpa;
 
 	if (insn_decode_store(insn, len, code_bits, &st)) {
 		log_err("vcpu%u: write to the local APIC at offset %#x by an instruction Vireo does not emulate "
@@ -93,8 +120,10 @@ enum exit_action exit_xapic_write(struct vcpu *v)
 			len > 0 ? insn[0] : 0, len > 1 ? insn[1] : 0, len > 2 ? insn[2] : 0, len > 3 ? insn[3] : 0);
 		return EXIT_STOP_VCPU;
 	}
+	gpa = store_gpa(v, &st);
+	offset = (unsigned int)(gpa & ~PAGE_MASK);
 	if (!apic_xapic_decodes(v->part->xapic_gpa))
-		memory_store(v->exit_gpa, &st, store_value(v, &st));
+		memory_store(gpa, &st, store_value(v, &st));
 	else if (st.size == 4 && !(offset & 0xf))
 		apic_store(v, offset, (uint32_t)store_value(v, &st));
 	else

@@ -214,6 +214,13 @@ static inline void vcpu_write_gpr(struct vcpu *v, unsigned int n, uint64_t value
  */
 size_t vcpu_fetch_insn(struct vcpu *v, uint8_t *buf, size_t len, unsigned int *code_bits);
 
+/*
+ * The base of a segment register (0 ES, 1 CS, 2 SS, 3 DS, 4 FS, 5 GS, the
+ * order of instruction encodings) as the processor adds it: in 64-bit mode
+ * only FS and GS have one (SDM "Segmentation in IA-32e Mode").
+ */
+uint64_t vcpu_segment_base(const struct vcpu *v, unsigned int seg);
+
 /* INIT puts a processor in wait-for-SIPI; a SIPI starts it in real mode at vector << 12 (SDM "MP Initialization"). */
 bool vcpu_enter_wait_for_sipi(struct vcpu *v);
 void vcpu_start_at_sipi(struct vcpu *v, uint8_t vector);

@@ -5,6 +5,7 @@
  * Vireo owns bits of, the INIT/SIPI start-up, EPT faults.
  */
 #include "arch/x86/ept.h"
+#include "arch/x86/insn_store.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/processor.h"
 #include "arch/x86/vmx.h"
@@ -54,6 +55,18 @@ enum guest_mode vcpu_guest_mode(const struct vcpu *v)
 	if ((vmcs_read(GUEST_IA32_EFER) & EFER_LMA) && (vmcs_read(GUEST_CS_AR_BYTES) & AR_L))
 		return GUEST_MODE_LONG;
 	return GUEST_MODE_PROTECTED;
+}
+
+uint64_t vcpu_segment_base(const struct vcpu *v, unsigned int seg)
+{
+	static const uint32_t fields[] = {
+		[INSN_SEG_ES] = GUEST_ES_BASE, [INSN_SEG_CS] = GUEST_CS_BASE, [INSN_SEG_SS] = GUEST_SS_BASE,
+		[INSN_SEG_DS] = GUEST_DS_BASE, [INSN_SEG_FS] = GUEST_FS_BASE, [INSN_SEG_GS] = GUEST_GS_BASE,
+	};
+
+	if (seg != INSN_SEG_FS && seg != INSN_SEG_GS && vcpu_guest_mode(v) == GUEST_MODE_LONG)
+		return 0;
+	return vmcs_read(fields[seg]);
 }
 
 uint64_t vcpu_read_rsp(const struct vcpu *v)

@@ -48,13 +48,21 @@ static void check_decoder(const uint8_t *insn, size_t len, unsigned int bits)
 	INVARIANT(s.size == 1 || s.size == 2 || s.size == 4 || s.size == 8);
 	INVARIANT(!s.from_reg || s.reg < 16);
 	INVARIANT(!s.high_byte || (s.from_reg && s.size == 1 && s.reg < 4));
+	INVARIANT(s.seg <= INSN_SEG_GS);
+	INVARIANT(s.addr_bits == 16 || s.addr_bits == 32 || s.addr_bits == 64);
+	INVARIANT(s.base < 16 || s.base == INSN_BASE_RIP || s.base == INSN_NO_REG);
+	INVARIANT((s.index < 16 && s.index != 4) || s.index == INSN_NO_REG);
+	INVARIANT(s.scale == 1 || s.scale == 2 || s.scale == 4 || s.scale == 8);
+	INVARIANT(s.addr_bits == 64 || insn_store_offset(&s, ~0ULL, ~0ULL) >> s.addr_bits == 0);
 	for (size_t k = 0; k < s.len; k++)
 		INVARIANT(insn_decode_store(insn, k, bits, &again) != 0);
 	memset(longer, 0x90, sizeof(longer));
 	memcpy(longer, insn, len);
 	INVARIANT(insn_decode_store(longer, sizeof(longer), bits, &again) == 0);
 	INVARIANT(again.len == s.len && again.size == s.size && again.from_reg == s.from_reg &&
-		  again.reg == s.reg && again.high_byte == s.high_byte && again.imm == s.imm);
+		  again.reg == s.reg && again.high_byte == s.high_byte && again.imm == s.imm &&
+		  again.seg == s.seg && again.base == s.base && again.index == s.index && again.scale == s.scale &&
+		  again.disp == s.disp);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

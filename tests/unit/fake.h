@@ -84,6 +84,7 @@ struct fake_guest {
 	uint8_t insn[15];		/* what vcpu_fetch_insn reads */
 	size_t insn_len;
 	unsigned int code_bits;
+	uint64_t seg_base[6];		/* what vcpu_segment_base returns, ES..GS */
 };
 extern struct fake_guest fake_guest;
 

@@ -319,6 +319,12 @@ size_t vcpu_fetch_insn(struct vcpu *v, uint8_t *buf, size_t len, unsigned int *c
 	return len;
 }
 
+uint64_t vcpu_segment_base(const struct vcpu *v, unsigned int seg)
+{
+	(void)v;
+	return fake_guest.seg_base[seg % ARRAY_SIZE(fake_guest.seg_base)];
+}
+
 enum vcpu_ept_fault vcpu_ept_fault(struct vcpu *v, uint64_t gpa)
 {
 	(void)v;

@@ -212,9 +212,83 @@ static void refuses_bad_code_size(void)
 		CHECK_EQ(insn_decode_store(mov, sizeof(mov), bad[i], &s), -HV_EINVAL);
 }
 
+#define NONE	INSN_NO_REG
+#define RIP	INSN_BASE_RIP
+#define RBP	5
+
+/*
+ * Where each form stores: segment, address size, base, index, scale and
+ * displacement, and the effective address for a base of 0xfee00000 and an
+ * index of 0x10 (SDM "Specifying an Offset").
+ */
+static const struct operand_case {
+	const char *name;
+	unsigned int bits;
+	uint8_t bytes[15];
+	size_t n;
+	enum insn_seg seg;
+	unsigned int addr_bits, base, index, scale;
+	uint64_t disp, offset;
+} operands[] = {
+	{ "mov [rcx],edx", 64, BYTES(0x89, 0x11), INSN_SEG_DS, 64, RCX, NONE, 1, 0, 0xfee00000 },
+	{ "mov dword [rax+0xb0],0", 64, BYTES(0xc7, 0x80, 0xb0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00),
+	  INSN_SEG_DS, 64, RAX, NONE, 1, 0xb0, 0xfee000b0 },
+	{ "mov [rax-0x10],r8d (disp8 sign-extended)", 64, BYTES(0x44, 0x89, 0x40, 0xf0),
+	  INSN_SEG_DS, 64, RAX, NONE, 1, (uint64_t)-0x10, 0xfedffff0 },
+	{ "mov [r9+r10*8+0x80],eax (REX.B, REX.X)", 64, BYTES(0x43, 0x89, 0x84, 0xd1, 0x80, 0x00, 0x00, 0x00),
+	  INSN_SEG_DS, 64, 9, 10, 8, 0x80, 0xfee00100 },
+	{ "mov [rcx*4+disp32],eax (no base)", 64, BYTES(0x89, 0x04, 0x8d, 0x00, 0x00, 0xe0, 0xfe),
+	  INSN_SEG_DS, 64, NONE, RCX, 4, 0xfffffffffee00000ULL, 0xfffffffffee00040ULL },
+	{ "mov [rsp+8],edi (SIB index none, SS)", 64, BYTES(0x89, 0x7c, 0x24, 0x08),
+	  INSN_SEG_SS, 64, RSP, NONE, 1, 8, 0xfee00008 },
+	{ "mov [rbp+0],eax (SS)", 64, BYTES(0x89, 0x45, 0x00), INSN_SEG_SS, 64, RBP, NONE, 1, 0, 0xfee00000 },
+	{ "mov gs:[rbp+0],eax (override wins)", 64, BYTES(0x65, 0x89, 0x45, 0x00),
+	  INSN_SEG_GS, 64, RBP, NONE, 1, 0, 0xfee00000 },
+	{ "mov [rip+0x10],eax", 64, BYTES(0x89, 0x05, 0x10, 0x00, 0x00, 0x00), INSN_SEG_DS, 64, RIP, NONE, 1,
+	  0x10, 0xfee00010 },
+	{ "mov [eax+0xb0],ecx (67: wraps at 4 GiB)", 64, BYTES(0x67, 0x89, 0x88, 0xb0, 0x00, 0x00, 0x00),
+	  INSN_SEG_DS, 32, RAX, NONE, 1, 0xb0, 0xfee000b0 },
+	{ "mov [moffs64],eax", 64, BYTES(0xa3, 0xb0, 0x00, 0xe0, 0xfe, 0x00, 0x00, 0x00, 0x00),
+	  INSN_SEG_DS, 64, NONE, NONE, 1, 0xfee000b0, 0xfee000b0 },
+	{ "mov fs:[moffs32],eax (67)", 64, BYTES(0x64, 0x67, 0xa3, 0xb0, 0x00, 0xe0, 0xfe),
+	  INSN_SEG_FS, 32, NONE, NONE, 1, 0xfee000b0, 0xfee000b0 },
+	{ "32: mov [disp32],edx (no RIP-relative)", 32, BYTES(0x89, 0x15, 0xb0, 0x00, 0xe0, 0xfe),
+	  INSN_SEG_DS, 32, NONE, NONE, 1, 0xfffffffffee000b0ULL, 0xfee000b0 },
+	{ "32: mov [ebx+esi*2-4],eax (wraps)", 32, BYTES(0x89, 0x44, 0x73, 0xfc),
+	  INSN_SEG_DS, 32, RBX, RSI, 2, (uint64_t)-4, 0xfee0001c },
+	{ "16: mov [bp+si+2],ax (SS)", 16, BYTES(0x89, 0x42, 0x02), INSN_SEG_SS, 16, RBP, RSI, 1, 2, 0x0012 },
+	{ "16: mov [bx+di],ax", 16, BYTES(0x89, 0x01), INSN_SEG_DS, 16, RBX, RDI, 1, 0, 0x0010 },
+	{ "16: mov es:[disp16],ax", 16, BYTES(0x26, 0x89, 0x06, 0xb0, 0x00), INSN_SEG_ES, 16, NONE, NONE, 1,
+	  0xb0, 0xb0 },
+	{ "16: mov [di-2],al (wraps at 64 KiB)", 16, BYTES(0x88, 0x45, 0xfe), INSN_SEG_DS, 16, RDI, NONE, 1,
+	  (uint64_t)-2, 0xfffe },
+};
+
+static void decodes_operands(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(operands); i++) {
+		const struct operand_case *c = &operands[i];
+		struct insn_store s;
+		int before = test_case_failures;
+
+		CHECK_EQ(insn_decode_store(c->bytes, c->n, c->bits, &s), 0);
+		CHECK_EQ(s.len, c->n);
+		CHECK_EQ(s.seg, c->seg);
+		CHECK_EQ(s.addr_bits, c->addr_bits);
+		CHECK_EQ(s.base, c->base);
+		CHECK_EQ(s.index, c->index);
+		CHECK_EQ(s.scale, c->scale);
+		CHECK_EQ(s.disp, c->disp);
+		CHECK_EQ(insn_store_offset(&s, 0xfee00000, 0x10), c->offset);
+		if (test_case_failures != before)
+			print_case(c->name, c->bits, c->n);
+	}
+}
+
 int main(void)
 {
 	RUN("insn_store", decodes_stores);
+	RUN("insn_store", decodes_operands);
 	RUN("insn_store", ignores_what_follows);
 	RUN("insn_store", truncated_inputs_fail);
 	RUN("insn_store", refuses_others);

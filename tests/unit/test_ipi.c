@@ -303,11 +303,15 @@ static void x2apic_icr_write(void)
 #define EPT_QUAL_READ	0x181ULL
 #define EPT_QUAL_WRITE	0x182ULL
 
-/* A store to the xAPIC page by the instruction in bytes, as the EPT violation reports it. */
+/*
+ * A store to the xAPIC page by the instruction in bytes, as the EPT
+ * violation reports it; RCX holds the address, for the [rcx] forms.
+ */
 static enum exit_action xapic_store(unsigned int offset, const char *bytes, size_t len)
 {
 	struct vcpu *v = &vcpus[0];
 
+	regs[0].rcx = part.xapic_gpa + offset;
 	memcpy(fake_guest.insn, bytes, len);
 	fake_guest.insn_len = len;
 	fake_guest.code_bits = 64;
@@ -336,6 +340,7 @@ static void xapic_stores(void)
 	CHECK_EQ(state_of(1), STARTUP_INIT_PENDING);
 	CHECK_EQ(fake_apic.reg[0x30], 0);
 	/* mov dword [rax+0x300], 0x69f: the SIPI. */
+	regs[0].rax = XAPIC_PAGE;
 	CHECK_EQ(xapic_store(0x300, "\xc7\x80\x00\x03\x00\x00\x9f\x06\x00\x00", 10), EXIT_RESUME);
 	CHECK(vcpus[1].startup.sipi_valid);
 	CHECK_EQ(vcpus[1].startup.sipi_vector, 0x9f);
@@ -354,6 +359,7 @@ static void xapic_stores(void)
 	regs[0].rdx = 0x40f1;
 	CHECK_EQ(xapic_store(0x300, "\x89\x11", 2), EXIT_RESUME);
 	CHECK_EQ(fake_apic.reg[0x30], 0x40f1);
+	regs[0].rax = XAPIC_PAGE + 0xb0;
 	CHECK_EQ(xapic_store(0xb0, "\xc7\x00\x00\x00\x00\x00", 6), EXIT_RESUME);
 	CHECK_EQ(fake_apic.writes, 5);
 	CHECK_EQ(vcpus[0].rip, 0x1006);
@@ -406,6 +412,60 @@ static void xapic_stores(void)
 	CHECK(!vcpus[0].rip_changed);
 }
 
+/*
+ * The register a store is to comes from the instruction's operand: KVM
+ * reflects an EPT violation that its emulator finds in a nested guest with
+ * the address of the page alone, and a nested guest's EOI, taken for a
+ * write to offset 0, left its interrupt in service for good.
+ */
+static void xapic_store_offset_from_operand(void)
+{
+	struct vcpu *v = &vcpus[0];
+
+	reset_all();
+	part.xapic_gpa = XAPIC_PAGE;
+	fake_guest.ept_result = VCPU_EPT_FATAL;
+	fake_guest.code_bits = 64;
+	v->exit_reason = EXIT_REASON_EPT_VIOLATION;
+	v->exit_qual = EPT_QUAL_WRITE;
+
+	/* mov dword [rax+0xb0], 0: the EOI, reported at the page. */
+	memcpy(fake_guest.insn, "\xc7\x80\xb0\x00\x00\x00\x00\x00\x00\x00", 10);
+	fake_guest.insn_len = 10;
+	regs[0].rax = XAPIC_PAGE;
+	fake_apic.reg[0xb] = 0xdead;
+	v->exit_gpa = XAPIC_PAGE;
+	v->rip = 0x1000;
+	CHECK_EQ(exit_dispatch(v), EXIT_RESUME);
+	CHECK_EQ(fake_apic.reg[0xb], 0);
+	CHECK_EQ(fake_apic.reg[0], 0);
+	CHECK_EQ(fake_apic.writes, 1);
+	CHECK_EQ(v->rip, 0x100a);
+
+	/* mov fs:[rcx+rdx*4], esi: segment base, index and scale count; the page stays the exit's. */
+	memcpy(fake_guest.insn, "\x64\x89\x34\x91", 4);
+	fake_guest.insn_len = 4;
+	fake_guest.seg_base[4] = 0x7000000000000040ULL;
+	v->rip = 0x1000;
+	regs[0].rcx = 0x10;
+	regs[0].rdx = 0xc;
+	regs[0].rsi = 0x20;
+	v->exit_gpa = XAPIC_PAGE + 0xf00;	/* a wrong offset, not taken */
+	CHECK_EQ(exit_dispatch(v), EXIT_RESUME);
+	CHECK_EQ(fake_apic.reg[0x8], 0x20);	/* TPR: 0x40 + 0x10 + 0xc * 4 */
+	CHECK_EQ(fake_apic.writes, 2);
+	CHECK_EQ(v->rip, 0x1004);
+
+	/* mov [rip+0x7b], eax: RIP-relative, from the next instruction. */
+	memcpy(fake_guest.insn, "\x89\x05\x7b\x00\x00\x00", 6);
+	fake_guest.insn_len = 6;
+	regs[0].rax = 0x1f;
+	v->rip = 0xfee00000ULL - 0x1000 + 0x2f0 - 6 - 0x7b;	/* the store lands at offset 0x2f0 */
+	v->exit_gpa = XAPIC_PAGE;
+	CHECK_EQ(exit_dispatch(v), EXIT_RESUME);
+	CHECK_EQ(fake_apic.reg[0x2f], 0x1f);
+}
+
 /* Only writes to the xAPIC page are emulated; reads never exit, other pages are ordinary EPT faults. */
 static void other_ept_violations(void)
 {
@@ -436,6 +496,7 @@ static void other_ept_violations(void)
 int main(void)
 {
 	RUN("ipi", init_then_sipi_starts_the_target);
+	RUN("ipi", xapic_store_offset_from_operand);
 	RUN("ipi", sipi_needs_a_preceding_init);
 	RUN("ipi", shorthands_and_broadcasts);
 	RUN("ipi", other_ipis_go_to_the_apic);
