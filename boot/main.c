@@ -442,7 +442,7 @@ static EFI_STATUS chainload(EFI_HANDLE image, const char *next)
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
-	struct image_copy copy;
+	struct image_copy copy = { 0 };
 	EFI_STATUS status;
 
 	efi_lib_init(st);
