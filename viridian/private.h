@@ -88,7 +88,10 @@ void vir_build_msr_map(struct partition *p);
 /* The partition's group mask: 0 (viridian off) until PARAM_VIRIDIAN is set. */
 uint64_t vir_mask(const struct partition *p);
 
-/* CRASH_P0-P4 and CRASH_CTL, 0x40000100-0x40000105 (viridian/crash.c). */
+/*
+ * CRASH_P0-P4 and CRASH_CTL, 0x40000100-0x40000105 (viridian/crash.c); an
+ * access to any other MSR faults.
+ */
 bool vir_crash_msr(uint32_t msr);
 enum msr_result vir_crash_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
 enum msr_result vir_crash_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);

@@ -112,6 +112,7 @@ struct vir_time {
 #define VIR_CRASH_PARAMS		5
 
 /* The Hyper-V leaves, 0x40000000-0x40000006. */
+#define VIR_CPUID_FIRST			0x40000000u
 #define VIR_CPUID_LEAVES		7
 
 /* Every synthetic MSR Vireo implements lies in 0x40000000-0x4000011F. */
@@ -187,8 +188,13 @@ uint32_t vir_vireo_leaf_base(const struct partition *p);
 /* Builds what the partition's mask offers (leaves, MSRs); run when the mask is set. */
 void vir_apply_mask(struct partition *p);
 
-/* Fills *r and returns true for the viridian leaves this partition exposes. */
-bool vir_cpuid(const struct vcpu *v, uint32_t leaf, struct cpuid_regs *r);
+/* The Hyper-V leaf at leaf as the partition's mask offers it (vir_apply_mask), or NULL. */
+static inline const struct cpuid_regs *vir_cpuid(const struct vir_partition *vir, uint32_t leaf)
+{
+	uint32_t i = leaf - VIR_CPUID_FIRST;
+
+	return i < vir->nr_leaves ? &vir->leaves[i] : NULL;
+}
 
 enum msr_result vir_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
 enum msr_result vir_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
