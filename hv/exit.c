@@ -59,7 +59,7 @@ bool exit_has_handler(uint32_t reason)
 	return reason < EXIT_REASON_MAX && exit_handlers[reason];
 }
 
-/* The hot exits' handlers count them themselves (exit_is_hot). */
+/* The hot exits' handlers count them themselves (exit_dispatch_hot). */
 static const bool counted_by_handler[EXIT_REASON_MAX] = {
 	[EXIT_REASON_CPUID]		= true,
 	[EXIT_REASON_VMCALL]		= true,

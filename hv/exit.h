@@ -110,35 +110,34 @@ enum exit_action exit_xapic_write(struct vcpu *v);
 enum exit_action exit_nmi_window(struct vcpu *v);
 
 /*
- * The exits a guest makes most: CPUID, RDMSR, WRMSR and VMCALL. Their
- * handlers read and write no guest register but RAX, RCX, RDX, RBX, RSI,
- * RDI and R8-R11, and count each exit themselves, in the finest counter
- * that names it (hv/stats.h).
+ * The hot exits, those a guest makes most: CPUID, RDMSR, WRMSR and VMCALL.
+ * Their handlers read and write no guest register but RAX, RCX, RDX, RBX,
+ * RSI, RDI and R8-R11, and count each exit themselves, in the finest
+ * counter that names it (hv/stats.h). exit_dispatch_hot() is exit_dispatch
+ * for them, with the handler called by name so that the exit path can have
+ * it inlined; it returns false, having done nothing, for any other exit.
  */
-static inline bool exit_is_hot(uint32_t reason)
+static inline bool exit_dispatch_hot(struct vcpu *v, enum exit_action *action)
 {
-	return reason == EXIT_REASON_CPUID || reason == EXIT_REASON_MSR_READ || reason == EXIT_REASON_MSR_WRITE ||
-	       reason == EXIT_REASON_VMCALL;
-}
-
-/*
- * exit_dispatch for a hot exit, with its handler called by name: the exit
- * path that has it inlined has one call less, and the handler with it.
- */
-static inline enum exit_action exit_dispatch_hot(struct vcpu *v)
-{
-	/* None of them is INIT or SIPI (exit_dispatch). */
-	v->sipi_fresh = false;
 	switch (v->exit_reason) {
 	case EXIT_REASON_CPUID:
-		return exit_cpuid(v);
+		*action = exit_cpuid(v);
+		break;
 	case EXIT_REASON_MSR_READ:
-		return exit_rdmsr(v);
+		*action = exit_rdmsr(v);
+		break;
 	case EXIT_REASON_MSR_WRITE:
-		return exit_wrmsr(v);
+		*action = exit_wrmsr(v);
+		break;
+	case EXIT_REASON_VMCALL:
+		*action = exit_vmcall(v);
+		break;
 	default:
-		return exit_vmcall(v);
+		return false;
 	}
+	/* None of them is INIT or SIPI (exit_dispatch). */
+	v->sipi_fresh = false;
+	return true;
 }
 
 #endif

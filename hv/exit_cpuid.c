@@ -89,14 +89,15 @@ static __noinline enum exit_action cpuid_computed(struct vcpu *v, uint32_t leaf)
 enum exit_action exit_cpuid(struct vcpu *v)
 {
 	uint32_t leaf = (uint32_t)v->regs->rax;
-	const struct cpuid_regs *hv = NULL;
+	const struct cpuid_regs *hv;
 
-	if (leaf >= HV_LEAF_FIRST && leaf <= HV_LEAF_LAST) {
-		stats_count_cpuid(&v->stats, leaf);
-		hv = vir_cpuid(&v->part->vir, leaf);
-	} else {
+	if (leaf < HV_LEAF_FIRST || leaf > HV_LEAF_LAST) {
 		stats_count_exit(&v->stats, EXIT_REASON_CPUID);
+		return cpuid_computed(v, leaf);
 	}
+	/* Counted once found, the index is known to need no clamping (vir_partition.nr_leaves). */
+	hv = vir_cpuid(&v->part->vir, leaf);
+	stats_count_cpuid(&v->stats, leaf);
 	if (!hv)
 		return cpuid_computed(v, leaf);
 	cpuid_done(v, hv);

@@ -152,7 +152,7 @@ _Static_assert(HV_CPUID_VENDOR_AND_MAX == VIR_CPUID_FIRST && HV_CPUID_MAX - HV_C
 
 void vir_build_leaves(struct partition *p)
 {
-	p->vir.nr_leaves = vir_has(p, VIR_BASE) ? VIR_CPUID_LEAVES : 0;
+	p->vir.nr_leaves = vir_has(p, VIR_BASE) ? (uint8_t)VIR_CPUID_LEAVES : 0;
 	for (uint32_t i = 0; i < p->vir.nr_leaves; i++)
 		p->vir.leaves[i] = build_leaf(p, HV_CPUID_VENDOR_AND_MAX + i);
 }

@@ -124,15 +124,16 @@ static const uint8_t exit_reads[EXIT_REASON_MAX] = {
 	[EXIT_REASON_EPT_MISCONFIG]	= READS_GPA | READS_VECTORING,
 };
 
-/* What every exit reads: its reason, RIP and instruction length. */
+/*
+ * What every exit reads: its reason (with the entry-failure bit), RIP and
+ * instruction length. No event is queued (deliver_events took the last).
+ */
 static __always_inline void read_exit(struct vcpu *v, uint32_t reason)
 {
 	v->exit_reason = reason;
 	v->instr_len = (uint32_t)vmcs_read(VM_EXIT_INSTRUCTION_LEN);
 	v->rip = vmcs_read(GUEST_RIP);
 	v->rip_changed = false;
-	v->event.valid = false;
-	v->exit_in_delivery = false;
 }
 
 /* ... and what the handler of this one reads besides. */
@@ -141,6 +142,7 @@ static void read_exit_details(struct vmx_vcpu *vv)
 	struct vcpu *v = &vv->vcpu;
 	unsigned int reads = v->exit_reason < EXIT_REASON_MAX ? exit_reads[v->exit_reason] : 0;
 
+	v->exit_in_delivery = false;
 	if (reads & READS_QUAL)
 		v->exit_qual = vmcs_read(EXIT_QUALIFICATION);
 	if (reads & READS_GPA)
@@ -223,7 +225,10 @@ static void deliver_events(struct vmx_vcpu *vv, bool single_step)
 	nmi_now = v->nmi_pending && !single_step && !v->exit_in_delivery && !e->valid && guest_takes_nmi();
 	if (ipi_init_pending(v) && !nmi_now)
 		ipi_take_init(v);
-	/* The handlers of exits that interrupt a delivery queue no event of their own. */
+	/*
+	 * The handlers of exits that interrupt a delivery queue no event of
+	 * their own. Nothing stays queued for the next exit.
+	 */
 	if (v->exit_in_delivery)
 		redeliver(vv->redeliver);
 	else if (e->valid)
@@ -232,6 +237,8 @@ static void deliver_events(struct vmx_vcpu *vv, bool single_step)
 		v->nmi_pending = false;
 		inject(&(struct pending_event){ .valid = true, .vector = 2, .type = EVENT_NMI });
 	}
+	e->valid = false;
+	v->exit_in_delivery = false;
 	/*
 	 * What is still to do waits for the NMI window. An NMI that reaches
 	 * the host after the second look opens the window itself
@@ -343,39 +350,32 @@ static void __noreturn vmx_stop_vcpu(struct vmx_vcpu *vv)
 	cpu_halt_forever();
 }
 
-/*
- * After the handler: the instruction it emulated retires, unless the
- * handler stopped the vCPU or reset the machine. Returns whether that
- * instruction's single-step trap is due.
- */
-static __always_inline bool handled(struct vmx_vcpu *vv, enum exit_action action)
+/* A handler stopped the vCPU or asked for a reset of the machine. */
+static void __noreturn stop_or_reset(struct vmx_vcpu *vv, enum exit_action action)
 {
-	struct vcpu *v = &vv->vcpu;
-
-	switch (action) {
-	case EXIT_RESUME:
-		break;
-	case EXIT_RESET_SYSTEM:
+	if (action == EXIT_RESET_SYSTEM)
 		platform_reset();
-	case EXIT_STOP_VCPU:
-		vmx_stop_vcpu(vv);
-	}
-	return v->rip_changed && retire_emulated_instruction(v);
+	vmx_stop_vcpu(vv);
 }
 
-/* The hot exits (exit_is_hot) run to the end here, with the registers vmx_exit_entry saved first. */
+/*
+ * Every exit reads its reason, RIP and instruction length; the hot exits
+ * (exit_dispatch_hot) run to the end here, with the registers vmx_exit_entry
+ * saved first.
+ */
 enum vmx_exit_rest vmx_handle_exit(struct vmx_vcpu *vv)
 {
 	struct vcpu *v = &vv->vcpu;
-	uint32_t reason = (uint32_t)vmcs_read(VM_EXIT_REASON);
-	bool single_step;
+	enum exit_action action;
+	bool single_step = false;
 
-	if (!exit_is_hot(reason)) {
-		v->exit_reason = reason;
+	read_exit(v, (uint32_t)vmcs_read(VM_EXIT_REASON));
+	if (!exit_dispatch_hot(v, &action))
 		return VMX_EXIT_DISPATCH;
-	}
-	read_exit(v, reason);
-	single_step = handled(vv, exit_dispatch_hot(v));
+	if (action != EXIT_RESUME)
+		stop_or_reset(vv, action);
+	if (v->rip_changed)
+		single_step = retire_emulated_instruction(v);
 	if (!events_due(vv))
 		return VMX_EXIT_DONE;
 	return single_step ? VMX_EXIT_DELIVER_AFTER_STEP : VMX_EXIT_DELIVER;
@@ -386,17 +386,22 @@ void vmx_finish_exit(struct vmx_vcpu *vv, enum vmx_exit_rest rest)
 	struct vcpu *v = &vv->vcpu;
 	uint32_t reason = v->exit_reason;
 	bool single_step = rest == VMX_EXIT_DELIVER_AFTER_STEP;
+	enum exit_action action;
 
 	if (rest == VMX_EXIT_DISPATCH) {
 		if (reason & VMX_EXIT_REASON_ENTRY_FAILURE) {
 			log_err("vcpu%u: VM entry failed: %s", v->vp_index, exit_reason_name(reason & 0xffff));
 			vmx_stop_vcpu(vv);
 		}
-		read_exit(v, reason & 0xffff);
+		v->exit_reason = reason & 0xffff;
 		read_exit_details(vv);
 		if (v->exit_reason == EXIT_REASON_EXCEPTION_NMI)
 			unblock_nmis();
-		single_step = handled(vv, exit_dispatch(v));
+		action = exit_dispatch(v);
+		if (action != EXIT_RESUME)
+			stop_or_reset(vv, action);
+		if (v->rip_changed)
+			single_step = retire_emulated_instruction(v);
 		if (!v->exit_in_delivery && !events_due(vv))
 			return;
 	}
