@@ -59,30 +59,24 @@ bool exit_has_handler(uint32_t reason)
 	return reason < EXIT_REASON_MAX && exit_handlers[reason];
 }
 
-/* The hot exits' handlers count them themselves (exit_dispatch_hot). */
-static const bool counted_by_handler[EXIT_REASON_MAX] = {
-	[EXIT_REASON_CPUID]		= true,
-	[EXIT_REASON_VMCALL]		= true,
-	[EXIT_REASON_MSR_READ]		= true,
-	[EXIT_REASON_MSR_WRITE]		= true,
-};
-
 /*
- * Any exit but INIT and SIPI means the vCPU ran since its SIPI: an INIT
- * exit then is a new INIT (hv/exit_cpu_state.c).
+ * The hot exits by name (exit_dispatch_hot), the rest through the table,
+ * counted here by reason. Any exit but INIT and SIPI means the vCPU ran
+ * since its SIPI: an INIT exit then is a new INIT (hv/exit_cpu_state.c).
  */
 enum exit_action exit_dispatch(struct vcpu *v)
 {
 	uint32_t reason = v->exit_reason;
+	enum exit_action action;
 
+	if (exit_dispatch_hot(v, &action))
+		return action;
+	stats_count_exit(&v->stats, reason);
 	if (!exit_has_handler(reason)) {
-		stats_count_exit(&v->stats, reason);
 		log_err("vcpu%u: unexpected VM exit %u (%s) at rip %#llx", v->vp_index, reason,
 			exit_reason_name(reason), (unsigned long long)v->rip);
 		return EXIT_STOP_VCPU;
 	}
-	if (!counted_by_handler[reason])
-		stats_count_exit(&v->stats, reason);
 	if (v->sipi_fresh && reason != EXIT_REASON_SIPI && reason != EXIT_REASON_INIT_SIGNAL)
 		v->sipi_fresh = false;
 	return exit_handlers[reason](v);

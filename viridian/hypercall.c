@@ -159,7 +159,7 @@ static const struct hcall_def *hcall_find(uint16_t code)
 void vir_build_hcalls(struct partition *p)
 {
 	p->vir.hcalls = 0;
-	for (uint16_t code = 0; code < ARRAY_SIZE(hcall_defs); code++)
+	for (size_t code = 0; code < ARRAY_SIZE(hcall_defs); code++)
 		if (hcall_defs[code].handler && vir_has(p, hcall_defs[code].group))
 			p->vir.hcalls |= (uint32_t)BIT(code);
 }
@@ -225,7 +225,7 @@ static uint16_t hcall_check(const struct partition *p, const struct hcall *hc, c
 /*
  * The input of a call in memory: its header, fixed and variable, read into
  * in[], then its rep list, checked in place: the whole block aligned, in
- * one page and in guest RAM. A fast call's input is its two registers.
+ * one page and in guest RAM.
  */
 static uint16_t hcall_input(const struct partition *p, const struct hcall *hc, const struct hcall_def *def,
 			    uint64_t *in)
@@ -233,14 +233,16 @@ static uint16_t hcall_input(const struct partition *p, const struct hcall *hc, c
 	size_t header = def->in_size + hc->var_hdr * sizeof(uint64_t);
 	uint16_t status;
 
-	if (hc->fast) {
-		in[0] = hc->in;
-		in[1] = hc->out;
-		return HV_STATUS_SUCCESS;
-	}
 	status = hcall_check_block(p, hc->in, header + def->rep_size * hc->rep_count);
 	if (status == HV_STATUS_SUCCESS && gmem_read(p, hc->in, in, header))
 		status = HV_STATUS_INVALID_PARAMETER;
+	return status;
+}
+
+static uint64_t hcall_refused(const struct vcpu *v, const struct hcall *hc, uint16_t status)
+{
+	log_guest_info("viridian: VP %u: hypercall %#llx refused, status %#x", v->vp_index,
+		       (unsigned long long)hc->control, status);
 	return status;
 }
 
@@ -249,20 +251,10 @@ static uint16_t hcall_input(const struct partition *p, const struct hcall *hc, c
  * call that succeeded the reps completed, counted from the first element
  * (a call Vireo refuses completes none).
  */
-static uint64_t hcall_run(struct vcpu *v, const struct hcall *hc)
+static uint64_t hcall_call(struct vcpu *v, const struct hcall *hc, const struct hcall_def *def, const uint64_t *in)
 {
-	uint64_t in[HC_FIXED_MAX + HC_VAR_HDR_MAX];
-	const struct hcall_def *def = NULL;
 	uint16_t status;
 
-	status = hcall_check(v->part, hc, &def);
-	if (status == HV_STATUS_SUCCESS)
-		status = hcall_input(v->part, hc, def, in);
-	if (status != HV_STATUS_SUCCESS) {
-		log_guest_info("viridian: VP %u: hypercall %#llx refused, status %#x", v->vp_index,
-			       (unsigned long long)hc->control, status);
-		return status;
-	}
 	hcall_note_use(v, def);
 	status = def->handler(v, hc, in);
 	if (status != HV_STATUS_SUCCESS)
@@ -270,6 +262,31 @@ static uint64_t hcall_run(struct vcpu *v, const struct hcall *hc)
 	if (status == HV_STATUS_SUCCESS && def->rep)
 		return status | (uint64_t)hc->rep_count << HC_REPS_DONE_SHIFT;
 	return status;
+}
+
+/* A call whose input is in guest memory: the buffer for it stays off the fast calls' path. */
+static __noinline uint64_t hcall_run_memory(struct vcpu *v, const struct hcall *hc, const struct hcall_def *def)
+{
+	uint64_t in[HC_FIXED_MAX + HC_VAR_HDR_MAX];
+	uint16_t status = hcall_input(v->part, hc, def, in);
+
+	if (status != HV_STATUS_SUCCESS)
+		return hcall_refused(v, hc, status);
+	return hcall_call(v, hc, def, in);
+}
+
+/* A fast call's input is its two registers. */
+static uint64_t hcall_run(struct vcpu *v, const struct hcall *hc)
+{
+	const struct hcall_def *def = NULL;
+	uint16_t status = hcall_check(v->part, hc, &def);
+	uint64_t in[2] = { hc->in, hc->out };
+
+	if (status != HV_STATUS_SUCCESS)
+		return hcall_refused(v, hc, status);
+	if (!hc->fast)
+		return hcall_run_memory(v, hc, def);
+	return hcall_call(v, hc, def, in);
 }
 
 /*
@@ -280,11 +297,12 @@ static uint64_t hcall_run(struct vcpu *v, const struct hcall *hc)
 bool vir_hypercall(struct vcpu *v)
 {
 	struct guest_regs *g = v->regs;
-	enum guest_mode mode = vcpu_guest_mode(v);
+	enum guest_mode mode;
 	struct hcall hc;
 	uint64_t result;
 
-	if (!vir_hypercall_page_enabled(v->part) || vcpu_guest_cpl(v) != 0 || mode == GUEST_MODE_REAL) {
+	if (!vir_hypercall_page_enabled(v->part) || vcpu_guest_cpl(v) != 0 ||
+	    (mode = vcpu_guest_mode(v)) == GUEST_MODE_REAL) {
 		vcpu_inject_ud(v);
 		return false;
 	}
