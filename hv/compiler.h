@@ -17,5 +17,13 @@
 #define __printf(a, b)	__attribute__((format(printf, a, b)))
 #define __noreturn	__attribute__((noreturn))
 #define __unused	__attribute__((unused))
+#ifndef __always_inline		/* the C library of the hosted build has its own */
+#define __always_inline	inline __attribute__((always_inline))
+#endif
+/*
+ * For the less travelled path out of a hot one: inlined, its calls make
+ * the compiler save registers and build a frame on every path.
+ */
+#define __noinline	__attribute__((noinline))
 
 #endif

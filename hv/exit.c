@@ -59,18 +59,25 @@ bool exit_has_handler(uint32_t reason)
 	return reason < EXIT_REASON_MAX && exit_handlers[reason];
 }
 
+/*
+ * The hot exits by name (exit_dispatch_hot), the rest through the table,
+ * counted here by reason. Any exit but INIT and SIPI means the vCPU ran
+ * since its SIPI: an INIT exit then is a new INIT (hv/exit_cpu_state.c).
+ */
 enum exit_action exit_dispatch(struct vcpu *v)
 {
+	uint32_t reason = v->exit_reason;
 	enum exit_action action;
 
-	stats_count_exit(&v->stats, v->exit_reason);
-	if (!exit_has_handler(v->exit_reason)) {
-		log_err("vcpu%u: unexpected VM exit %u (%s) at rip %#llx", v->vp_index, v->exit_reason,
-			exit_reason_name(v->exit_reason), (unsigned long long)v->rip);
+	if (exit_dispatch_hot(v, &action))
+		return action;
+	stats_count_exit(&v->stats, reason);
+	if (!exit_has_handler(reason)) {
+		log_err("vcpu%u: unexpected VM exit %u (%s) at rip %#llx", v->vp_index, reason,
+			exit_reason_name(reason), (unsigned long long)v->rip);
 		return EXIT_STOP_VCPU;
 	}
-	action = exit_handlers[v->exit_reason](v);
-	if (v->exit_reason != EXIT_REASON_SIPI && v->exit_reason != EXIT_REASON_INIT_SIGNAL)
+	if (v->sipi_fresh && reason != EXIT_REASON_SIPI && reason != EXIT_REASON_INIT_SIGNAL)
 		v->sipi_fresh = false;
-	return action;
+	return exit_handlers[reason](v);
 }

@@ -59,24 +59,47 @@ static void mirror_guest_state(const struct vcpu *v, uint32_t leaf, uint32_t sub
 	}
 }
 
-enum exit_action exit_cpuid(struct vcpu *v)
+static void cpuid_done(struct vcpu *v, const struct cpuid_regs *r)
 {
 	struct guest_regs *g = v->regs;
-	uint32_t leaf = (uint32_t)g->rax, subleaf = (uint32_t)g->rcx;
+
+	g->rax = r->eax;
+	g->rbx = r->ebx;
+	g->rcx = r->ecx;
+	g->rdx = r->edx;
+	vcpu_skip_instruction(v);
+}
+
+/* The leaves computed at each exit: the processor's, and Vireo's own. */
+static __noinline enum exit_action cpuid_computed(struct vcpu *v, uint32_t leaf)
+{
+	uint32_t subleaf = (uint32_t)v->regs->rcx;
 	struct cpuid_regs r;
 
 	if (leaf >= HV_LEAF_FIRST && leaf <= HV_LEAF_LAST) {
-		stats_count_cpuid(&v->stats, leaf);
-		if (!vir_cpuid(v, leaf, &r))
-			vireo_cpuid(v, leaf, &r);
+		vireo_cpuid(v, leaf, &r);
 	} else {
 		cpu_cpuid(leaf, subleaf, &r);
 		mirror_guest_state(v, leaf, subleaf, &r);
 	}
-	g->rax = r.eax;
-	g->rbx = r.ebx;
-	g->rcx = r.ecx;
-	g->rdx = r.edx;
-	vcpu_skip_instruction(v);
+	cpuid_done(v, &r);
+	return EXIT_RESUME;
+}
+
+enum exit_action exit_cpuid(struct vcpu *v)
+{
+	uint32_t leaf = (uint32_t)v->regs->rax;
+	const struct cpuid_regs *hv;
+
+	if (leaf < HV_LEAF_FIRST || leaf > HV_LEAF_LAST) {
+		stats_count_exit(&v->stats, EXIT_REASON_CPUID);
+		return cpuid_computed(v, leaf);
+	}
+	/* Counted once found, the index is known to need no clamping (vir_partition.nr_leaves). */
+	hv = vir_cpuid(&v->part->vir, leaf);
+	stats_count_cpuid(&v->stats, leaf);
+	if (!hv)
+		return cpuid_computed(v, leaf);
+	cpuid_done(v, hv);
 	return EXIT_RESUME;
 }

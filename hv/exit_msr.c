@@ -30,30 +30,62 @@ static enum exit_action msr_done(struct vcpu *v, enum msr_result res)
 	return EXIT_RESUME;
 }
 
-enum exit_action exit_rdmsr(struct vcpu *v)
+static enum exit_action rdmsr_done(struct vcpu *v, uint64_t val)
+{
+	struct guest_regs *g = v->regs;
+
+	g->rax = (uint32_t)val;
+	g->rdx = val >> 32;
+	vcpu_skip_instruction(v);
+	return EXIT_RESUME;
+}
+
+/* An MSR outside the synthetic range: the processor's. */
+static __noinline enum exit_action rdmsr_native(struct vcpu *v)
 {
 	uint32_t msr = (uint32_t)v->regs->rcx;
-	uint64_t val = 0;
-	enum msr_result res = vir_rdmsr(v, msr, &val);
+	uint64_t val;
 
-	if (res == MSR_NOT_VIRIDIAN)
-		res = !msr_is_vmx_capability(msr) && !cpu_rdmsr_safe(msr, &val) ? MSR_DONE : MSR_FAULT;
-	if (res == MSR_DONE) {
-		v->regs->rax = (uint32_t)val;
-		v->regs->rdx = val >> 32;
+	stats_count_exit(&v->stats, EXIT_REASON_MSR_READ);
+	if (msr_is_vmx_capability(msr) || cpu_rdmsr_safe(msr, &val))
+		return msr_done(v, MSR_FAULT);
+	return rdmsr_done(v, val);
+}
+
+enum exit_action exit_rdmsr(struct vcpu *v)
+{
+	uint64_t val;
+
+	switch (vir_rdmsr(v, (uint32_t)v->regs->rcx, &val)) {
+	case MSR_DONE:
+		return rdmsr_done(v, val);
+	case MSR_FAULT:
+		return msr_done(v, MSR_FAULT);
+	case MSR_NOT_VIRIDIAN:
+		break;
 	}
-	return msr_done(v, res);
+	return rdmsr_native(v);
+}
+
+static __noinline enum exit_action wrmsr_native(struct vcpu *v, uint64_t val)
+{
+	uint32_t msr = (uint32_t)v->regs->rcx;
+
+	stats_count_exit(&v->stats, EXIT_REASON_MSR_WRITE);
+	if (msr == MSR_X2APIC_ICR && apic_x2apic_mode() && ipi_intercept(v, val, true))
+		return msr_done(v, MSR_DONE);
+	if (msr_is_vmx_capability(msr) || cpu_wrmsr_safe(msr, val))
+		return msr_done(v, MSR_FAULT);
+	return msr_done(v, MSR_DONE);
 }
 
 enum exit_action exit_wrmsr(struct vcpu *v)
 {
-	uint32_t msr = (uint32_t)v->regs->rcx;
-	uint64_t val = (uint64_t)(uint32_t)v->regs->rdx << 32 | (uint32_t)v->regs->rax;
-	enum msr_result res = vir_wrmsr(v, msr, val);
+	const struct guest_regs *g = v->regs;
+	uint64_t val = (uint64_t)(uint32_t)g->rdx << 32 | (uint32_t)g->rax;
+	enum msr_result res = vir_wrmsr(v, (uint32_t)g->rcx, val);
 
-	if (msr == MSR_X2APIC_ICR && apic_x2apic_mode() && ipi_intercept(v, val, true))
-		res = MSR_DONE;
 	if (res == MSR_NOT_VIRIDIAN)
-		res = !msr_is_vmx_capability(msr) && !cpu_wrmsr_safe(msr, val) ? MSR_DONE : MSR_FAULT;
+		return wrmsr_native(v, val);
 	return msr_done(v, res);
 }

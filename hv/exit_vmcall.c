@@ -14,6 +14,7 @@ enum exit_action exit_vmcall(struct vcpu *v)
 	uint64_t out = g->rdx;
 
 	if (mgmt_is_call(g->rcx)) {
+		stats_count_exit(&v->stats, EXIT_REASON_VMCALL);
 		if (vcpu_guest_cpl(v) != 0) {
 			vcpu_inject_ud(v);
 			return EXIT_RESUME;
@@ -23,7 +24,10 @@ enum exit_action exit_vmcall(struct vcpu *v)
 		vcpu_skip_instruction(v);
 		return EXIT_RESUME;
 	}
+	/* A hypercall is counted by its call code; a VMCALL that is none, as the exit. */
 	if (vir_hypercall(v))
 		vcpu_skip_instruction(v);
+	else
+		stats_count_exit(&v->stats, EXIT_REASON_VMCALL);
 	return EXIT_RESUME;
 }

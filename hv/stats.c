@@ -72,26 +72,66 @@ static void name_hex4(char *buf, size_t size, uint32_t index)
 	hv_snprintf(buf, size, "%04x", index);
 }
 
-/* One family of counters: slots counters for indexes first, first + 1, ...; the last is "other". */
+/*
+ * One family of counters: slots counters for indexes first, first + 1, ...;
+ * the last is "other". All but the first (exits) count exits of one
+ * reason.
+ */
 struct stats_family {
 	const char *what;
 	size_t offset;
 	uint32_t slots;
 	uint32_t first;
 	void (*name)(char *buf, size_t size, uint32_t index);
+	uint32_t reason;
 };
 
 static const struct stats_family families[] = {
-	{ "exits", offsetof(struct vcpu_stats, exits), STATS_EXIT_REASONS, 0, name_exit },
-	{ "cpuid", offsetof(struct vcpu_stats, cpuid), STATS_CPUID_LEAVES, STATS_CPUID_FIRST, name_hex8 },
-	{ "rdmsr", offsetof(struct vcpu_stats, rdmsr), STATS_MSRS, STATS_MSR_FIRST, name_hex8 },
-	{ "wrmsr", offsetof(struct vcpu_stats, wrmsr), STATS_MSRS, STATS_MSR_FIRST, name_hex8 },
-	{ "hypercall", offsetof(struct vcpu_stats, hypercall), STATS_HCALL_CODES, 0, name_hex4 },
+	{ "exits", offsetof(struct vcpu_stats, exits), STATS_EXIT_REASONS, 0, name_exit, 0 },
+	{ "cpuid", offsetof(struct vcpu_stats, cpuid), STATS_CPUID_LEAVES, STATS_CPUID_FIRST, name_hex8,
+	  EXIT_REASON_CPUID },
+	{ "rdmsr", offsetof(struct vcpu_stats, rdmsr), STATS_MSRS, STATS_MSR_FIRST, name_hex8, EXIT_REASON_MSR_READ },
+	{ "wrmsr", offsetof(struct vcpu_stats, wrmsr), STATS_MSRS, STATS_MSR_FIRST, name_hex8, EXIT_REASON_MSR_WRITE },
+	{ "hypercall", offsetof(struct vcpu_stats, hypercall), STATS_HCALL_CODES, 0, name_hex4, EXIT_REASON_VMCALL },
 };
 
-static void print_family(const struct vcpu_stats *s, unsigned int vp_index, const struct stats_family *f)
+static const uint64_t *family_counts(const struct vcpu_stats *s, const struct stats_family *f)
 {
-	const uint64_t *count = (const uint64_t *)((const uint8_t *)s + f->offset);
+	return (const uint64_t *)((const uint8_t *)s + f->offset);
+}
+
+static uint64_t family_sum(const struct vcpu_stats *s, const struct stats_family *f)
+{
+	const uint64_t *count = family_counts(s, f);
+	uint64_t sum = 0;
+
+	for (uint32_t i = 0; i <= f->slots; i++)
+		sum += count[i];
+	return sum;
+}
+
+uint64_t stats_exits(const struct vcpu_stats *s, uint32_t reason)
+{
+	uint32_t slot = stats_slot(reason, 0, STATS_EXIT_REASONS);
+	uint64_t n = s->exits[slot];
+
+	for (size_t f = 1; f < ARRAY_SIZE(families); f++)
+		if (slot == families[f].reason)
+			n += family_sum(s, &families[f]);
+	return n;
+}
+
+uint64_t stats_total_exits(const struct vcpu_stats *s)
+{
+	uint64_t total = 0;
+
+	for (size_t f = 0; f < ARRAY_SIZE(families); f++)
+		total += family_sum(s, &families[f]);
+	return total;
+}
+
+static void print_counts(const uint64_t *count, unsigned int vp_index, const struct stats_family *f)
+{
 	struct stats_line l = { .vp_index = vp_index, .what = f->what };
 	char name[24];
 
@@ -107,13 +147,17 @@ static void print_family(const struct vcpu_stats *s, unsigned int vp_index, cons
 	line_flush(&l);
 }
 
-uint64_t stats_total_exits(const struct vcpu_stats *s)
+/* The exits line shows each reason's exits with its family's. */
+static void print_vcpu(const struct vcpu_stats *s, unsigned int vp_index)
 {
-	uint64_t total = 0;
+	uint64_t exits[STATS_EXIT_REASONS + 1];
 
-	for (size_t i = 0; i < ARRAY_SIZE(s->exits); i++)
-		total += s->exits[i];
-	return total;
+	log_info("stats: vcpu%u total %llu exits", vp_index, (unsigned long long)stats_total_exits(s));
+	for (uint32_t i = 0; i <= STATS_EXIT_REASONS; i++)
+		exits[i] = stats_exits(s, i);
+	print_counts(exits, vp_index, &families[0]);
+	for (size_t f = 1; f < ARRAY_SIZE(families); f++)
+		print_counts(family_counts(s, &families[f]), vp_index, &families[f]);
 }
 
 /* What Vireo keeps for itself: every range it hides from the guest, its image and allocations. */
@@ -137,9 +181,6 @@ void stats_print(const struct partition *p)
 
 		if (!v)
 			continue;
-		log_info("stats: vcpu%u total %llu exits", v->vp_index,
-			 (unsigned long long)stats_total_exits(&v->stats));
-		for (size_t f = 0; f < ARRAY_SIZE(families); f++)
-			print_family(&v->stats, v->vp_index, &families[f]);
+		print_vcpu(&v->stats, v->vp_index);
 	}
 }

@@ -9,9 +9,14 @@
  *
  * Every counter is a fixed slot, bumped with one plain increment by the
  * processor that owns it, so the exit path pays an add and never a search.
- * An index beyond the slots a family has is counted in that family's last
- * slot, "other". stats_print() on another processor reads the counters
- * without stopping their owner: a count may be a few exits old.
+ * Each exit bumps one counter, the finest that names it: a CPUID of a
+ * hypervisor leaf its leaf's, an RDMSR or WRMSR of a synthetic MSR its
+ * MSR's, a hypercall its call code's, any other exit its reason's. The
+ * exits of a reason are its own counter and those of its family
+ * (stats_exits). An index beyond the slots a family has is counted in
+ * that family's last slot, "other". stats_print() on another processor
+ * reads the counters without stopping their owner: a count may be a few
+ * exits old.
  */
 
 #include "hv/compiler.h"
@@ -26,7 +31,7 @@ struct partition;
 #define STATS_HCALL_CODES	0x100u		/* call codes 0x0000-0x00FF */
 
 struct vcpu_stats {
-	uint64_t exits[STATS_EXIT_REASONS + 1];
+	uint64_t exits[STATS_EXIT_REASONS + 1];		/* those no family below counts */
 	uint64_t cpuid[STATS_CPUID_LEAVES + 1];
 	uint64_t rdmsr[STATS_MSRS + 1];
 	uint64_t wrmsr[STATS_MSRS + 1];
@@ -46,13 +51,13 @@ static inline void stats_count_exit(struct vcpu_stats *s, uint32_t reason)
 	s->exits[stats_slot(reason, 0, STATS_EXIT_REASONS)]++;
 }
 
-/* A CPUID leaf in the hypervisor range 0x40000000-0x4FFFFFFF. */
+/* A CPUID leaf in the hypervisor range 0x40000000-0x4FFFFFFF; other leaves count as the exit. */
 static inline void stats_count_cpuid(struct vcpu_stats *s, uint32_t leaf)
 {
 	s->cpuid[stats_slot(leaf, STATS_CPUID_FIRST, STATS_CPUID_LEAVES)]++;
 }
 
-/* An RDMSR or WRMSR of a synthetic MSR, 0x40000000-0x4000FFFF. */
+/* An RDMSR or WRMSR of a synthetic MSR, 0x40000000-0x4000FFFF; other MSRs count as the exit. */
 static inline void stats_count_rdmsr(struct vcpu_stats *s, uint32_t msr)
 {
 	s->rdmsr[stats_slot(msr, STATS_MSR_FIRST, STATS_MSRS)]++;
@@ -63,12 +68,17 @@ static inline void stats_count_wrmsr(struct vcpu_stats *s, uint32_t msr)
 	s->wrmsr[stats_slot(msr, STATS_MSR_FIRST, STATS_MSRS)]++;
 }
 
-/* A hypercall made where hypercalls are legal, whatever its status. */
+/*
+ * A hypercall made where hypercalls are legal, whatever its status; a
+ * VMCALL that is no hypercall counts as the exit.
+ */
 static inline void stats_count_hypercall(struct vcpu_stats *s, uint16_t code)
 {
 	s->hypercall[stats_slot(code, 0, STATS_HCALL_CODES)]++;
 }
 
+/* The exits of a basic reason: its own counter and, for CPUID, RDMSR, WRMSR and VMCALL, its family's. */
+uint64_t stats_exits(const struct vcpu_stats *s, uint32_t reason);
 uint64_t stats_total_exits(const struct vcpu_stats *s);
 
 /*

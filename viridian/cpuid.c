@@ -147,21 +147,13 @@ static struct cpuid_regs build_leaf(const struct partition *p, uint32_t leaf)
 	return r;
 }
 
-_Static_assert(HV_CPUID_MAX - HV_CPUID_VENDOR_AND_MAX + 1 == VIR_CPUID_LEAVES, "an entry per leaf");
+_Static_assert(HV_CPUID_VENDOR_AND_MAX == VIR_CPUID_FIRST && HV_CPUID_MAX - HV_CPUID_VENDOR_AND_MAX + 1 == VIR_CPUID_LEAVES,
+	       "an entry per leaf");
 
 void vir_build_leaves(struct partition *p)
 {
-	p->vir.nr_leaves = vir_has(p, VIR_BASE) ? VIR_CPUID_LEAVES : 0;
+	p->vir.nr_leaves = vir_has(p, VIR_BASE) ? (uint8_t)VIR_CPUID_LEAVES : 0;
 	for (uint32_t i = 0; i < p->vir.nr_leaves; i++)
 		p->vir.leaves[i] = build_leaf(p, HV_CPUID_VENDOR_AND_MAX + i);
 }
 
-bool vir_cpuid(const struct vcpu *v, uint32_t leaf, struct cpuid_regs *r)
-{
-	uint32_t i = leaf - HV_CPUID_VENDOR_AND_MAX;
-
-	if (i >= v->part->vir.nr_leaves)
-		return false;
-	*r = v->part->vir.leaves[i];
-	return true;
-}

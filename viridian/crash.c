@@ -266,7 +266,7 @@ static void report(struct vcpu *v, uint64_t ctl)
 
 enum msr_result vir_crash_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
-	if (!vir_has(v->part, VIR_CRASH_CTL))
+	if (!vir_crash_msr(msr) || !vir_has(v->part, VIR_CRASH_CTL))
 		return MSR_FAULT;
 	/* CRASH_CTL reads as the actions Vireo carries out (TLFS "Determining Guest Crash Capabilities"). */
 	if (msr == HV_X64_MSR_CRASH_CTL)
@@ -284,7 +284,7 @@ enum msr_result vir_crash_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	struct vir_partition *vir = &v->part->vir;
 
-	if (!vir_has(v->part, VIR_CRASH_CTL))
+	if (!vir_crash_msr(msr) || !vir_has(v->part, VIR_CRASH_CTL))
 		return MSR_FAULT;
 	if (msr != HV_X64_MSR_CRASH_CTL) {
 		spin_lock(&vir->lock);

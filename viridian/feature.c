@@ -119,6 +119,7 @@ void vir_apply_mask(struct partition *p)
 {
 	vir_build_leaves(p);
 	vir_build_msr_map(p);
+	vir_build_hcalls(p);
 }
 
 uint32_t vir_vireo_leaf_base(const struct partition *p)

@@ -63,20 +63,21 @@ static uint16_t hcall_notify_long_spin_wait(struct vcpu *v, const struct hcall *
 }
 
 /*
- * Every hypercall Vireo knows (TLFS "Hypercalls" pages), in call-code
- * order. Bit i of vir_partition.hcalls_used stands for hcall_defs[i].
- * Only calls whose input fits in the two registers may be fast: the XMM
- * form (0x40000003 EDX bit 4) is not offered.
+ * Every hypercall Vireo knows (TLFS "Hypercalls" pages), by call code; a
+ * code without a handler is unknown. Bit n of vir_partition.hcalls and
+ * hcalls_used stands for call code n. Only calls whose input fits in the
+ * two registers may be fast: the XMM form (0x40000003 EDX bit 4) is not
+ * offered.
  */
 static const struct hcall_def hcall_defs[] = {
-	{
+	[HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE] = {
 		.code = HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE,
 		.name = "HvCallFlushVirtualAddressSpace",
 		.group = VIR_HCALL_REMOTE_TLB_FLUSH,
 		.in_size = 3 * sizeof(uint64_t),	/* AddressSpace, Flags, ProcessorMask */
 		.handler = vir_hcall_flush,
 	},
-	{
+	[HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST] = {
 		.code = HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST,
 		.name = "HvCallFlushVirtualAddressList",
 		.group = VIR_HCALL_REMOTE_TLB_FLUSH,
@@ -85,7 +86,7 @@ static const struct hcall_def hcall_defs[] = {
 		.rep_size = sizeof(uint64_t),		/* a GVA range */
 		.handler = vir_hcall_flush,
 	},
-	{
+	[HVCALL_NOTIFY_LONG_SPIN_WAIT] = {
 		.code = HVCALL_NOTIFY_LONG_SPIN_WAIT,
 		.name = "HvCallNotifyLongSpinWait",
 		.group = VIR_BASE,
@@ -93,7 +94,7 @@ static const struct hcall_def hcall_defs[] = {
 		.in_size = sizeof(uint64_t),		/* the spin count */
 		.handler = hcall_notify_long_spin_wait,
 	},
-	{
+	[HVCALL_SEND_IPI] = {
 		.code = HVCALL_SEND_IPI,
 		.name = "HvCallSendSyntheticClusterIpi",
 		.group = VIR_HCALL_IPI,
@@ -101,7 +102,7 @@ static const struct hcall_def hcall_defs[] = {
 		.in_size = 2 * sizeof(uint64_t),	/* Vector, TargetVtl, padding; ProcessorMask */
 		.handler = vir_hcall_send_ipi,
 	},
-	{
+	[HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX] = {
 		.code = HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX,
 		.name = "HvCallFlushVirtualAddressSpaceEx",
 		.group = VIR_HCALL_REMOTE_TLB_FLUSH | VIR_EX_PROCESSOR_MASKS,
@@ -109,7 +110,7 @@ static const struct hcall_def hcall_defs[] = {
 		.in_size = 4 * sizeof(uint64_t),	/* AddressSpace, Flags, Format, ValidBanksMask */
 		.handler = vir_hcall_flush,
 	},
-	{
+	[HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX] = {
 		.code = HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX,
 		.name = "HvCallFlushVirtualAddressListEx",
 		.group = VIR_HCALL_REMOTE_TLB_FLUSH | VIR_EX_PROCESSOR_MASKS,
@@ -119,7 +120,7 @@ static const struct hcall_def hcall_defs[] = {
 		.rep_size = sizeof(uint64_t),
 		.handler = vir_hcall_flush,
 	},
-	{
+	[HVCALL_SEND_IPI_EX] = {
 		.code = HVCALL_SEND_IPI_EX,
 		.name = "HvCallSendSyntheticClusterIpiEx",
 		.group = VIR_HCALL_IPI | VIR_EX_PROCESSOR_MASKS,
@@ -128,7 +129,7 @@ static const struct hcall_def hcall_defs[] = {
 		.handler = vir_hcall_send_ipi,
 	},
 };
-_Static_assert(ARRAY_SIZE(hcall_defs) <= 32, "vir_partition.hcalls_used has a bit per call");
+_Static_assert(ARRAY_SIZE(hcall_defs) <= 32, "vir_partition.hcalls has a bit per call code");
 
 /* 64-bit callers use RCX, RDX, R8; 32-bit ones EDX:EAX, EBX:ECX, EDI:ESI (TLFS "Hypercall Inputs"). */
 static void hcall_decode(const struct guest_regs *g, enum guest_mode mode, struct hcall *hc)
@@ -151,10 +152,16 @@ static void hcall_decode(const struct guest_regs *g, enum guest_mode mode, struc
 
 static const struct hcall_def *hcall_find(uint16_t code)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(hcall_defs); i++)
-		if (hcall_defs[i].code == code)
-			return &hcall_defs[i];
-	return NULL;
+	return code < ARRAY_SIZE(hcall_defs) && hcall_defs[code].handler ? &hcall_defs[code] : NULL;
+}
+
+/* The calls a mask grants are known when it is set, like its leaves and MSRs. */
+void vir_build_hcalls(struct partition *p)
+{
+	p->vir.hcalls = 0;
+	for (size_t code = 0; code < ARRAY_SIZE(hcall_defs); code++)
+		if (hcall_defs[code].handler && vir_has(p, hcall_defs[code].group))
+			p->vir.hcalls |= (uint32_t)BIT(code);
 }
 
 /*
@@ -180,7 +187,7 @@ static uint16_t hcall_check_block(const struct partition *p, uint64_t gpa, size_
  */
 static void hcall_note_use(struct vcpu *v, const struct hcall_def *def)
 {
-	uint32_t bit = (uint32_t)BIT(def - hcall_defs);
+	uint32_t bit = (uint32_t)BIT(def->code);
 
 	if (__atomic_load_n(&v->part->vir.hcalls_used, __ATOMIC_RELAXED) & bit)
 		return;
@@ -203,7 +210,7 @@ static uint16_t hcall_check(const struct partition *p, const struct hcall *hc, c
 	def = hcall_find(hc->code);
 	if (!def)
 		return HV_STATUS_INVALID_HYPERCALL_CODE;
-	if (!vir_has(p, def->group))
+	if (!(p->vir.hcalls & BIT(hc->code)))
 		return HV_STATUS_ACCESS_DENIED;
 	if (def->rep ? !hc->rep_count || hc->rep_start >= hc->rep_count : hc->rep_count != 0)
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
@@ -218,7 +225,7 @@ static uint16_t hcall_check(const struct partition *p, const struct hcall *hc, c
 /*
  * The input of a call in memory: its header, fixed and variable, read into
  * in[], then its rep list, checked in place: the whole block aligned, in
- * one page and in guest RAM. A fast call's input is its two registers.
+ * one page and in guest RAM.
  */
 static uint16_t hcall_input(const struct partition *p, const struct hcall *hc, const struct hcall_def *def,
 			    uint64_t *in)
@@ -226,14 +233,16 @@ static uint16_t hcall_input(const struct partition *p, const struct hcall *hc, c
 	size_t header = def->in_size + hc->var_hdr * sizeof(uint64_t);
 	uint16_t status;
 
-	if (hc->fast) {
-		in[0] = hc->in;
-		in[1] = hc->out;
-		return HV_STATUS_SUCCESS;
-	}
 	status = hcall_check_block(p, hc->in, header + def->rep_size * hc->rep_count);
 	if (status == HV_STATUS_SUCCESS && gmem_read(p, hc->in, in, header))
 		status = HV_STATUS_INVALID_PARAMETER;
+	return status;
+}
+
+static uint64_t hcall_refused(const struct vcpu *v, const struct hcall *hc, uint16_t status)
+{
+	log_guest_info("viridian: VP %u: hypercall %#llx refused, status %#x", v->vp_index,
+		       (unsigned long long)hc->control, status);
 	return status;
 }
 
@@ -242,20 +251,10 @@ static uint16_t hcall_input(const struct partition *p, const struct hcall *hc, c
  * call that succeeded the reps completed, counted from the first element
  * (a call Vireo refuses completes none).
  */
-static uint64_t hcall_run(struct vcpu *v, const struct hcall *hc)
+static uint64_t hcall_call(struct vcpu *v, const struct hcall *hc, const struct hcall_def *def, const uint64_t *in)
 {
-	uint64_t in[HC_FIXED_MAX + HC_VAR_HDR_MAX];
-	const struct hcall_def *def = NULL;
 	uint16_t status;
 
-	status = hcall_check(v->part, hc, &def);
-	if (status == HV_STATUS_SUCCESS)
-		status = hcall_input(v->part, hc, def, in);
-	if (status != HV_STATUS_SUCCESS) {
-		log_guest_info("viridian: VP %u: hypercall %#llx refused, status %#x", v->vp_index,
-			       (unsigned long long)hc->control, status);
-		return status;
-	}
 	hcall_note_use(v, def);
 	status = def->handler(v, hc, in);
 	if (status != HV_STATUS_SUCCESS)
@@ -263,6 +262,31 @@ static uint64_t hcall_run(struct vcpu *v, const struct hcall *hc)
 	if (status == HV_STATUS_SUCCESS && def->rep)
 		return status | (uint64_t)hc->rep_count << HC_REPS_DONE_SHIFT;
 	return status;
+}
+
+/* A call whose input is in guest memory: the buffer for it stays off the fast calls' path. */
+static __noinline uint64_t hcall_run_memory(struct vcpu *v, const struct hcall *hc, const struct hcall_def *def)
+{
+	uint64_t in[HC_FIXED_MAX + HC_VAR_HDR_MAX];
+	uint16_t status = hcall_input(v->part, hc, def, in);
+
+	if (status != HV_STATUS_SUCCESS)
+		return hcall_refused(v, hc, status);
+	return hcall_call(v, hc, def, in);
+}
+
+/* A fast call's input is its two registers. */
+static uint64_t hcall_run(struct vcpu *v, const struct hcall *hc)
+{
+	const struct hcall_def *def = NULL;
+	uint16_t status = hcall_check(v->part, hc, &def);
+	uint64_t in[2] = { hc->in, hc->out };
+
+	if (status != HV_STATUS_SUCCESS)
+		return hcall_refused(v, hc, status);
+	if (!hc->fast)
+		return hcall_run_memory(v, hc, def);
+	return hcall_call(v, hc, def, in);
 }
 
 /*
@@ -273,11 +297,12 @@ static uint64_t hcall_run(struct vcpu *v, const struct hcall *hc)
 bool vir_hypercall(struct vcpu *v)
 {
 	struct guest_regs *g = v->regs;
-	enum guest_mode mode = vcpu_guest_mode(v);
+	enum guest_mode mode;
 	struct hcall hc;
 	uint64_t result;
 
-	if (!vir_hypercall_page_enabled(v->part) || vcpu_guest_cpl(v) != 0 || mode == GUEST_MODE_REAL) {
+	if (!vir_hypercall_page_enabled(v->part) || vcpu_guest_cpl(v) != 0 ||
+	    (mode = vcpu_guest_mode(v)) == GUEST_MODE_REAL) {
 		vcpu_inject_ud(v);
 		return false;
 	}

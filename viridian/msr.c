@@ -246,6 +246,7 @@ static bool msr_is_synthetic(uint32_t msr)
 }
 
 _Static_assert(ARRAY_SIZE(vir_msrs) < 255, "an entry number fits in vir_partition.msr_entry");
+_Static_assert(VIR_MSR_SPAN == STATS_MSRS, "a counter for every MSR of the map");
 
 /* An MSR beyond VIR_MSR_SPAN would never be found: the tests of each MSR would see #GP. */
 void vir_build_msr_map(struct partition *p)
@@ -255,43 +256,52 @@ void vir_build_msr_map(struct partition *p)
 			p->vir.msr_entry[vir_msrs[i].index - HV_MSR_FIRST] = (uint8_t)(i + 1);
 }
 
-/* The table entry for msr if the partition has its group, else NULL. */
-static const struct vir_msr *msr_find(const struct partition *p, uint32_t msr)
+/* The table entry for the MSR at offset i of the map if the partition has its group, else NULL. */
+static const struct vir_msr *msr_find(const struct partition *p, uint32_t i)
 {
-	uint32_t i = msr - HV_MSR_FIRST;
+	size_t entry = p->vir.msr_entry[i];
 
-	if (i >= VIR_MSR_SPAN || !p->vir.msr_entry[i])
-		return NULL;
-	return &vir_msrs[p->vir.msr_entry[i] - 1];
+	return entry ? &vir_msrs[entry - 1] : NULL;
 }
 
+/*
+ * Every MSR Vireo implements is in the map but the crash MSRs, which have
+ * their own file and fault like the rest of the range; beyond the map,
+ * only #GP.
+ */
 enum msr_result vir_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
+	uint32_t i = msr - HV_MSR_FIRST;
 	const struct vir_msr *m;
 
-	if (!msr_is_synthetic(msr))
-		return MSR_NOT_VIRIDIAN;
-	stats_count_rdmsr(&v->stats, msr);
-	if (vir_crash_msr(msr))
-		return vir_crash_rdmsr(v, msr, val);
-	m = msr_find(v->part, msr);
-	if (!m || !m->read)
+	if (i >= VIR_MSR_SPAN) {
+		if (!msr_is_synthetic(msr))
+			return MSR_NOT_VIRIDIAN;
+		stats_count_rdmsr(&v->stats, msr);
 		return MSR_FAULT;
+	}
+	stats_count_rdmsr(&v->stats, msr);
+	m = msr_find(v->part, i);
+	if (!m || !m->read)
+		return vir_crash_rdmsr(v, msr, val);
 	*val = m->read(v);
 	return MSR_DONE;
 }
 
 enum msr_result vir_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 {
+	uint32_t i = msr - HV_MSR_FIRST;
 	const struct vir_msr *m;
 
-	if (!msr_is_synthetic(msr))
-		return MSR_NOT_VIRIDIAN;
-	stats_count_wrmsr(&v->stats, msr);
-	if (vir_crash_msr(msr))
-		return vir_crash_wrmsr(v, msr, val);
-	m = msr_find(v->part, msr);
-	if (!m || !m->write || !m->write(v, val))
+	if (i >= VIR_MSR_SPAN) {
+		if (!msr_is_synthetic(msr))
+			return MSR_NOT_VIRIDIAN;
+		stats_count_wrmsr(&v->stats, msr);
 		return MSR_FAULT;
-	return MSR_DONE;
+	}
+	stats_count_wrmsr(&v->stats, msr);
+	m = msr_find(v->part, i);
+	if (!m)
+		return vir_crash_wrmsr(v, msr, val);
+	return m->write && m->write(v, val) ? MSR_DONE : MSR_FAULT;
 }

@@ -81,14 +81,18 @@ uint16_t vir_vp_targets(const struct partition *p, const struct vir_vp_set *set,
 uint16_t vir_hcall_flush(struct vcpu *v, const struct hcall *hc, const uint64_t *in);
 uint16_t vir_hcall_send_ipi(struct vcpu *v, const struct hcall *hc, const uint64_t *in);
 
-/* The parts of vir_apply_mask: the Hyper-V leaves, and the map of synthetic MSRs. */
+/* The parts of vir_apply_mask: the Hyper-V leaves, the map of synthetic MSRs, the calls granted. */
 void vir_build_leaves(struct partition *p);
 void vir_build_msr_map(struct partition *p);
+void vir_build_hcalls(struct partition *p);
 
 /* The partition's group mask: 0 (viridian off) until PARAM_VIRIDIAN is set. */
 uint64_t vir_mask(const struct partition *p);
 
-/* CRASH_P0-P4 and CRASH_CTL, 0x40000100-0x40000105 (viridian/crash.c). */
+/*
+ * CRASH_P0-P4 and CRASH_CTL, 0x40000100-0x40000105 (viridian/crash.c); an
+ * access to any other MSR faults.
+ */
 bool vir_crash_msr(uint32_t msr);
 enum msr_result vir_crash_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
 enum msr_result vir_crash_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);

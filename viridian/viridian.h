@@ -112,6 +112,7 @@ struct vir_time {
 #define VIR_CRASH_PARAMS		5
 
 /* The Hyper-V leaves, 0x40000000-0x40000006. */
+#define VIR_CPUID_FIRST			0x40000000u
 #define VIR_CPUID_LEAVES		7
 
 /* Every synthetic MSR Vireo implements lies in 0x40000000-0x4000011F. */
@@ -126,7 +127,7 @@ struct vir_partition {
 	struct spinlock lock;
 	uint64_t guest_os_id;
 	uint64_t hypercall;
-	uint32_t hcalls_used;		/* bit per known hypercall, set once logged */
+	uint32_t hcalls_used;		/* bit per call code, set once logged */
 	uint64_t crash_param[VIR_CRASH_PARAMS];
 	uint64_t crash_interval;	/* TSC at which the crash reports' line budget was last renewed */
 	uint32_t crash_lines;		/* lines of crash reports printed in that interval */
@@ -136,11 +137,16 @@ struct vir_partition {
 
 	/*
 	 * What the mask offers follows from it alone, and it never changes
-	 * once set: the leaves and the map of MSRs are built then
-	 * (vir_apply_mask), and an exit looks one up.
+	 * once set: the leaves, the map of MSRs and the calls it grants are
+	 * built then (vir_apply_mask), and an exit looks one up.
 	 */
 	struct cpuid_regs leaves[VIR_CPUID_LEAVES];
-	uint32_t nr_leaves;		/* VIR_CPUID_LEAVES with base, else 0 */
+	/*
+	 * VIR_CPUID_LEAVES with base, else 0. A byte: an index below it is
+	 * below 256, which a CPUID exit counts without clamping (hv/stats.h).
+	 */
+	uint8_t nr_leaves;
+	uint32_t hcalls;		/* bit per call code the mask grants */
 	uint8_t msr_entry[VIR_MSR_SPAN];	/* by MSR - 0x40000000: its entry in viridian/msr.c + 1, or 0 */
 };
 
@@ -187,8 +193,13 @@ uint32_t vir_vireo_leaf_base(const struct partition *p);
 /* Builds what the partition's mask offers (leaves, MSRs); run when the mask is set. */
 void vir_apply_mask(struct partition *p);
 
-/* Fills *r and returns true for the viridian leaves this partition exposes. */
-bool vir_cpuid(const struct vcpu *v, uint32_t leaf, struct cpuid_regs *r);
+/* The Hyper-V leaf at leaf as the partition's mask offers it (vir_apply_mask), or NULL. */
+static inline const struct cpuid_regs *vir_cpuid(const struct vir_partition *vir, uint32_t leaf)
+{
+	uint32_t i = leaf - VIR_CPUID_FIRST;
+
+	return i < vir->nr_leaves ? &vir->leaves[i] : NULL;
+}
 
 enum msr_result vir_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
 enum msr_result vir_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);

@@ -47,13 +47,17 @@ static uint64_t guest_cr4(const struct vcpu *v)
 	return cr_guest_view(vmcs_read(GUEST_CR4), vmcs_read(CR4_READ_SHADOW), cr4_host_owned(caps_of(v)));
 }
 
-/* PE is the guest's own with unrestricted guest: the register has it, the shadow may not. */
+/*
+ * 64-bit code first, the mode of most guests: IA-32e mode needs paging,
+ * and so protection (SDM "Initializing IA-32e Mode"). PE is the guest's own
+ * with unrestricted guest: the register has it, the shadow may not.
+ */
 enum guest_mode vcpu_guest_mode(const struct vcpu *v)
 {
+	if ((vmcs_read(GUEST_CS_AR_BYTES) & AR_L) && (vmcs_read(GUEST_IA32_EFER) & EFER_LMA))
+		return GUEST_MODE_LONG;
 	if (!(guest_cr0(v) & X86_CR0_PE))
 		return GUEST_MODE_REAL;
-	if ((vmcs_read(GUEST_IA32_EFER) & EFER_LMA) && (vmcs_read(GUEST_CS_AR_BYTES) & AR_L))
-		return GUEST_MODE_LONG;
 	return GUEST_MODE_PROTECTED;
 }
 

@@ -185,9 +185,13 @@ static int vmx_setup_host_state(struct vmx_vcpu *vv)
 	uint64_t *stack_slot = (uint64_t *)(vv->stack + HOST_STACK_SIZE - 16);
 	int err = 0;
 
-	/* vmx_exit_entry finds its vCPU in the 16 bytes at the top of the host stack. */
+	/*
+	 * vmx_exit_entry finds its vCPU in the 16 bytes at the top of the host
+	 * stack and saves the guest's registers just below.
+	 */
 	stack_slot[0] = (uint64_t)(uintptr_t)vv;
 	stack_slot[1] = 0;
+	vv->vcpu.regs = (struct guest_regs *)stack_slot - 1;
 
 	host_cpu_init(&vv->host);
 	err |= vmcs_write(HOST_CR0, read_cr0());

@@ -43,8 +43,21 @@ enum vmx_support vmx_check_and_enable(void);
  */
 int vmx_virtualize_this_cpu(struct vmx_vcpu *vv, const struct guest_resume *resume);
 
-/* C entry of a VM exit (arch/x86/vmx_entry.asm). */
-void vmx_handle_exit(struct guest_regs *regs, struct vmx_vcpu *vv);
+/*
+ * What is left of a VM exit when vmx_handle_exit returns to
+ * vmx_exit_entry (arch/x86/vmx_entry.asm): nothing, and the guest resumes;
+ * or the rest, which vmx_finish_exit does with every guest register saved.
+ */
+enum vmx_exit_rest {
+	VMX_EXIT_DONE,
+	VMX_EXIT_DISPATCH,		/* the whole exit: its handler may use any register */
+	VMX_EXIT_DELIVER,		/* handled; events to deliver, calls for attention to answer */
+	VMX_EXIT_DELIVER_AFTER_STEP,	/* the same, with the emulated instruction's single-step trap due */
+};
+
+/* C entries of a VM exit (arch/x86/vmx_entry.asm). */
+enum vmx_exit_rest vmx_handle_exit(struct vmx_vcpu *vv);
+void vmx_finish_exit(struct vmx_vcpu *vv, enum vmx_exit_rest rest);
 void __noreturn vmx_resume_failed(int cf, int zf, struct vmx_vcpu *vv);
 void vmx_dump_state(struct vmx_vcpu *vv);
 

@@ -11,6 +11,7 @@ default rel
 %define GUEST_REGS_SIZE	(16 * 8)
 
 extern vmx_handle_exit
+extern vmx_finish_exit
 extern vmx_resume_failed
 extern host_exception
 
@@ -35,47 +36,65 @@ vmx_launch:
 .out:
 	ret
 
+; The guest's GPRs on the host stack, in struct guest_regs order (hv/vcpu.h).
+%define G_RAX	0
+%define G_RCX	8
+%define G_RDX	16
+%define G_RBX	24
+%define G_RBP	40
+%define G_RSI	48
+%define G_RDI	56
+%define G_R8	64
+%define G_R9	72
+%define G_R10	80
+%define G_R11	88
+%define G_R12	96
+%define G_R13	104
+%define G_R14	112
+%define G_R15	120
+
 ; VM exits land here (HOST_RIP) on the vCPU's host stack. HOST_RSP points at
-; a 16-byte slot holding the struct vmx_vcpu pointer; the guest's GPRs are
-; pushed below it in struct guest_regs order (hv/vcpu.h), keeping RSP
-; 16-byte aligned for the call.
+; a 16-byte slot holding the struct vmx_vcpu pointer; the guest's GPRs go
+; in the frame below it (struct vcpu.regs points there), keeping RSP
+; 16-byte aligned for the calls.
+;
+; First only what a C function may change without restoring it: RAX, RCX,
+; RDX, RSI, RDI, R8-R11, and RBX, which CPUID writes and 32-bit hypercalls
+; read. The exits whose handlers touch no other register run through to
+; the end with those (vmx_handle_exit). For the others, and for whatever
+; needs the whole register file afterwards (an INIT resets it, leaving VMX
+; operation loads it), vmx_handle_exit returns what is left to do: RBP and
+; R12-R15, which it preserved, still hold the guest's values and join them
+; in the frame before vmx_finish_exit.
 global vmx_exit_entry
 vmx_exit_entry:
-	push	r15
-	push	r14
-	push	r13
-	push	r12
-	push	r11
-	push	r10
-	push	r9
-	push	r8
-	push	rdi
-	push	rsi
-	push	rbp
-	sub	rsp, 8			; RSP is in the VMCS
-	push	rbx
-	push	rdx
-	push	rcx
-	push	rax
-	mov	rdi, rsp		; struct guest_regs *
-	mov	rsi, [rsp + GUEST_REGS_SIZE]	; struct vmx_vcpu *
+	sub	rsp, GUEST_REGS_SIZE
+	mov	[rsp + G_RAX], rax
+	mov	[rsp + G_RCX], rcx
+	mov	[rsp + G_RDX], rdx
+	mov	[rsp + G_RBX], rbx
+	mov	[rsp + G_RSI], rsi
+	mov	[rsp + G_RDI], rdi
+	mov	[rsp + G_R8], r8
+	mov	[rsp + G_R9], r9
+	mov	[rsp + G_R10], r10
+	mov	[rsp + G_R11], r11
+	mov	rdi, [rsp + GUEST_REGS_SIZE]	; struct vmx_vcpu *
 	call	vmx_handle_exit
-	pop	rax
-	pop	rcx
-	pop	rdx
-	pop	rbx
-	add	rsp, 8
-	pop	rbp
-	pop	rsi
-	pop	rdi
-	pop	r8
-	pop	r9
-	pop	r10
-	pop	r11
-	pop	r12
-	pop	r13
-	pop	r14
-	pop	r15
+	test	eax, eax
+	jnz	.all_gprs
+.resume:
+	mov	rax, [rsp + G_RAX]
+	mov	rcx, [rsp + G_RCX]
+	mov	rdx, [rsp + G_RDX]
+	mov	rbx, [rsp + G_RBX]
+	mov	rsi, [rsp + G_RSI]
+	mov	rdi, [rsp + G_RDI]
+	mov	r8, [rsp + G_R8]
+	mov	r9, [rsp + G_R9]
+	mov	r10, [rsp + G_R10]
+	mov	r11, [rsp + G_R11]
+	add	rsp, GUEST_REGS_SIZE
 	vmresume
 	; VMRESUME failed: report with the flags it left.
 	setc	dil
@@ -85,6 +104,21 @@ vmx_exit_entry:
 	mov	rdx, [rsp]		; struct vmx_vcpu *
 	and	rsp, -16
 	call	vmx_resume_failed	; does not return
+.all_gprs:
+	mov	[rsp + G_RBP], rbp
+	mov	[rsp + G_R12], r12
+	mov	[rsp + G_R13], r13
+	mov	[rsp + G_R14], r14
+	mov	[rsp + G_R15], r15
+	mov	rdi, [rsp + GUEST_REGS_SIZE]
+	mov	esi, eax		; what is left (enum vmx_exit_rest)
+	call	vmx_finish_exit
+	mov	rbp, [rsp + G_RBP]
+	mov	r12, [rsp + G_R12]
+	mov	r13, [rsp + G_R13]
+	mov	r14, [rsp + G_R14]
+	mov	r15, [rsp + G_R15]
+	jmp	.resume
 
 ; void vmx_resume_native(const struct native_frame *f)
 ;

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The C half of a VM exit: copy what the handlers need out of the VMCS into
+ * The C part of a VM exit: copy what the handlers need out of the VMCS into
  * struct vcpu, dispatch (hv/exit.c), write back the new RIP and any event to
- * inject, and return to vmx_exit_entry for VMRESUME.
+ * inject, and return to vmx_exit_entry for VMRESUME. vmx_handle_exit runs
+ * with the guest's registers the C calling convention does not preserve
+ * in the frame and carries the hot exits to the end; vmx_finish_exit, with
+ * all of them, does the rest.
  */
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
@@ -41,7 +44,7 @@ static bool guest_takes_nmi(void)
  * NMI-window exiting on or off. The exit path and the host's NMI handler,
  * which may interrupt it, both write the flag first and the VMCS second:
  * then the only mismatch an interruption can leave is the window recorded
- * open but closed in the VMCS, which vmx_write_back's second look repairs
+ * open but closed in the VMCS, which deliver_events' second look repairs
  * when there is still a reason to exit, and the next exit does otherwise.
  */
 static void set_nmi_window(struct vmx_vcpu *vv, bool on)
@@ -86,7 +89,7 @@ static void inject(const struct pending_event *e)
  * trap becomes one here, delivered after VM entry (SDM "Delivery of
  * Pending Debug Exceptions after VM Entry"). Returns whether it is due.
  */
-static bool complete_emulated_instruction(void)
+static __always_inline bool complete_emulated_instruction(void)
 {
 	uint64_t rflags = vmcs_read(GUEST_RFLAGS);
 
@@ -124,27 +127,35 @@ static const uint8_t exit_reads[EXIT_REASON_MAX] = {
 	[EXIT_REASON_EPT_MISCONFIG]	= READS_GPA | READS_VECTORING,
 };
 
-static void read_exit(struct vmx_vcpu *vv, uint32_t reason)
+/*
+ * What every exit reads: its reason (with the entry-failure bit), RIP and
+ * instruction length. No event is queued (deliver_events took the last).
+ */
+static __always_inline void read_exit(struct vcpu *v, uint32_t reason)
 {
-	struct vcpu *v = &vv->vcpu;
-	unsigned int reads = reason < EXIT_REASON_MAX ? exit_reads[reason] : 0;
-
 	v->exit_reason = reason;
 	v->instr_len = (uint32_t)vmcs_read(VM_EXIT_INSTRUCTION_LEN);
 	v->rip = vmcs_read(GUEST_RIP);
 	v->rip_changed = false;
-	v->event.valid = false;
-	vv->redeliver = 0;
-	if (!reads)
-		return;
+}
+
+/* ... and what the handler of this one reads besides. */
+static void read_exit_details(struct vmx_vcpu *vv)
+{
+	struct vcpu *v = &vv->vcpu;
+	unsigned int reads = v->exit_reason < EXIT_REASON_MAX ? exit_reads[v->exit_reason] : 0;
+
+	v->exit_in_delivery = false;
 	if (reads & READS_QUAL)
 		v->exit_qual = vmcs_read(EXIT_QUALIFICATION);
 	if (reads & READS_GPA)
 		v->exit_gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
 	if (reads & READS_INTR_INFO)
 		v->exit_intr_info = (uint32_t)vmcs_read(VM_EXIT_INTR_INFO);
-	if (reads & READS_VECTORING)
+	if (reads & READS_VECTORING) {
 		vv->redeliver = (uint32_t)vmcs_read(IDT_VECTORING_INFO_FIELD);
+		v->exit_in_delivery = vv->redeliver & INTR_INFO_VALID;
+	}
 }
 
 /* Event types of software interrupts and exceptions, which VM entry delivers with an instruction length. */
@@ -174,7 +185,7 @@ static void redeliver(uint32_t info)
 }
 
 /* An emulated instruction retires: the guest goes on after it. */
-static bool retire_emulated_instruction(const struct vcpu *v)
+static __always_inline bool retire_emulated_instruction(const struct vcpu *v)
 {
 	uint64_t intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
 
@@ -217,7 +228,10 @@ static void deliver_events(struct vmx_vcpu *vv, bool single_step)
 	nmi_now = v->nmi_pending && !single_step && !v->exit_in_delivery && !e->valid && guest_takes_nmi();
 	if (ipi_init_pending(v) && !nmi_now)
 		ipi_take_init(v);
-	/* The handlers of exits that interrupt a delivery queue no event of their own. */
+	/*
+	 * The handlers of exits that interrupt a delivery queue no event of
+	 * their own. Nothing stays queued for the next exit.
+	 */
 	if (v->exit_in_delivery)
 		redeliver(vv->redeliver);
 	else if (e->valid)
@@ -226,6 +240,8 @@ static void deliver_events(struct vmx_vcpu *vv, bool single_step)
 		v->nmi_pending = false;
 		inject(&(struct pending_event){ .valid = true, .vector = 2, .type = EVENT_NMI });
 	}
+	e->valid = false;
+	v->exit_in_delivery = false;
 	/*
 	 * What is still to do waits for the NMI window. An NMI that reaches
 	 * the host after the second look opens the window itself
@@ -239,20 +255,18 @@ static void deliver_events(struct vmx_vcpu *vv, bool single_step)
 }
 
 /*
- * Most exits have nothing to deliver: one look at what could need it, and
- * back to the guest. Whatever another processor asks after that look comes
- * with a kick, an NMI, which opens the NMI window in the host
- * (vmx_nmi_in_host) or exits from the guest.
+ * Whether the exit has anything to deliver: an event queued by the handler,
+ * a call for attention, or the NMI window open (or an event the exit
+ * interrupted, which only the exits vmx_finish_exit dispatches have). Most
+ * have nothing: one look, and back to the guest. Whatever another
+ * processor asks after that look comes with a kick, an NMI, which opens
+ * the NMI window in the host (vmx_nmi_in_host) or exits from the guest.
  */
-static void vmx_write_back(struct vmx_vcpu *vv)
+static __always_inline bool events_due(const struct vmx_vcpu *vv)
 {
-	struct vcpu *v = &vv->vcpu;
-	bool single_step = false;
+	const struct vcpu *v = &vv->vcpu;
 
-	if (v->rip_changed)
-		single_step = retire_emulated_instruction(v);
-	if (v->event.valid || v->exit_in_delivery || vv->nmi_window || vcpu_attention_called(v))
-		deliver_events(vv, single_step);
+	return v->event.valid || vv->nmi_window || vcpu_attention_called(v);
 }
 
 /*
@@ -338,10 +352,9 @@ void vmx_dump_state(struct vmx_vcpu *vv)
 		(unsigned long long)vmcs_read(GUEST_CS_SELECTOR), (unsigned long long)vmcs_read(GUEST_CS_AR_BYTES),
 		(unsigned long long)vmcs_read(GUEST_SS_SELECTOR), (unsigned long long)vmcs_read(GUEST_SS_AR_BYTES),
 		(unsigned long long)vmcs_read(GUEST_TR_SELECTOR), (unsigned long long)vmcs_read(GUEST_TR_AR_BYTES));
-	if (r)
-		log_err("vcpu%u: rax %#llx rbx %#llx rcx %#llx rdx %#llx rsi %#llx rdi %#llx", v->vp_index,
-			(unsigned long long)r->rax, (unsigned long long)r->rbx, (unsigned long long)r->rcx,
-			(unsigned long long)r->rdx, (unsigned long long)r->rsi, (unsigned long long)r->rdi);
+	log_err("vcpu%u: rax %#llx rbx %#llx rcx %#llx rdx %#llx rsi %#llx rdi %#llx", v->vp_index,
+		(unsigned long long)r->rax, (unsigned long long)r->rbx, (unsigned long long)r->rcx,
+		(unsigned long long)r->rdx, (unsigned long long)r->rsi, (unsigned long long)r->rdi);
 	log_err("vcpu%u: exit reason %#llx qualification %#llx, VM-instruction error %llu", v->vp_index,
 		(unsigned long long)vmcs_read(VM_EXIT_REASON), (unsigned long long)vmcs_read(EXIT_QUALIFICATION),
 		(unsigned long long)vmcs_read(VM_INSTRUCTION_ERROR));
@@ -355,30 +368,62 @@ static void __noreturn vmx_stop_vcpu(struct vmx_vcpu *vv)
 	cpu_halt_forever();
 }
 
-void vmx_handle_exit(struct guest_regs *regs, struct vmx_vcpu *vv)
+/* A handler stopped the vCPU or asked for a reset of the machine. */
+static void __noreturn stop_or_reset(struct vmx_vcpu *vv, enum exit_action action)
+{
+	if (action == EXIT_RESET_SYSTEM)
+		platform_reset();
+	vmx_stop_vcpu(vv);
+}
+
+/*
+ * Every exit reads its reason, RIP and instruction length; the hot exits
+ * (exit_dispatch_hot) run to the end here, with the registers vmx_exit_entry
+ * saved first.
+ */
+enum vmx_exit_rest vmx_handle_exit(struct vmx_vcpu *vv)
 {
 	struct vcpu *v = &vv->vcpu;
-	uint32_t reason = (uint32_t)vmcs_read(VM_EXIT_REASON);
+	enum exit_action action;
+	bool single_step = false;
 
-	v->regs = regs;
-	if (reason & VMX_EXIT_REASON_ENTRY_FAILURE) {
-		log_err("vcpu%u: VM entry failed: %s", v->vp_index, exit_reason_name(reason & 0xffff));
-		vmx_stop_vcpu(vv);
+	read_exit(v, (uint32_t)vmcs_read(VM_EXIT_REASON));
+	if (!exit_dispatch_hot(v, &action))
+		return VMX_EXIT_DISPATCH;
+	if (action != EXIT_RESUME)
+		stop_or_reset(vv, action);
+	if (v->rip_changed)
+		single_step = retire_emulated_instruction(v);
+	if (!events_due(vv))
+		return VMX_EXIT_DONE;
+	return single_step ? VMX_EXIT_DELIVER_AFTER_STEP : VMX_EXIT_DELIVER;
+}
+
+void vmx_finish_exit(struct vmx_vcpu *vv, enum vmx_exit_rest rest)
+{
+	struct vcpu *v = &vv->vcpu;
+	uint32_t reason = v->exit_reason;
+	bool single_step = rest == VMX_EXIT_DELIVER_AFTER_STEP;
+	enum exit_action action;
+
+	if (rest == VMX_EXIT_DISPATCH) {
+		if (reason & VMX_EXIT_REASON_ENTRY_FAILURE) {
+			log_err("vcpu%u: VM entry failed: %s", v->vp_index, exit_reason_name(reason & 0xffff));
+			vmx_stop_vcpu(vv);
+		}
+		v->exit_reason = reason & 0xffff;
+		read_exit_details(vv);
+		if (v->exit_reason == EXIT_REASON_EXCEPTION_NMI)
+			unblock_nmis();
+		action = exit_dispatch(v);
+		if (action != EXIT_RESUME)
+			stop_or_reset(vv, action);
+		if (v->rip_changed)
+			single_step = retire_emulated_instruction(v);
+		if (!v->exit_in_delivery && !events_due(vv))
+			return;
 	}
-	read_exit(vv, reason & 0xffff);
-	v->exit_in_delivery = vv->redeliver & INTR_INFO_VALID;
-	if (v->exit_reason == EXIT_REASON_EXCEPTION_NMI)
-		unblock_nmis();
-	switch (exit_dispatch(v)) {
-	case EXIT_RESUME:
-		vmx_write_back(vv);
-		return;
-	case EXIT_RESET_SYSTEM:
-		platform_reset();
-	case EXIT_STOP_VCPU:
-		break;
-	}
-	vmx_stop_vcpu(vv);
+	deliver_events(vv, single_step);
 }
 
 struct vmx_vcpu *vmx_current_vcpu(void)
