@@ -4,8 +4,10 @@
 # (tests/e2e/nested.sh). One Linux boot with KVM, three QEMU boots over one
 # OVMF variable store, as a machine keeps its NVRAM:
 #   1. -smp 2, viridian = base: Vireo loads on both vCPUs, the probe sees
-#      what it sees in Bochs alone, and the saved-state record is written
-#      (mask 1);
+#      what it sees in Bochs alone, OVMF's MP services start the AP with
+#      INIT-SIPI-SIPI as Vireo's INIT-signal and SIPI exits (the INIT rule's
+#      native path), an NMI sent just before such a start reaches the AP
+#      once, and the saved-state record is written (mask 1);
 #   2. -smp 1, viridian = base, freq: the differential conformance guest
 #      before and after vireo.efi (tests/e2e/conform.sh), the transcripts
 #      compared item by item; Vireo reports the mask that differs
@@ -41,7 +43,7 @@ expect_record_mask() {
 }
 
 nested_qemu_esp "$dir" 1 'fs0:' 'vireo.efi console_timeout=0 viridian=base' 'echo VIREO-RC=%lasterror%' \
-	'probe.efi' "$record" 'reset -s'
+	'probe.efi' 'probe.efi mp' 'probe.efi mp-nmi' "$record" 'reset -s'
 nested_qemu_esp "$dir" 2 'fs0:' 'echo CONFORM-BARE' 'conform.efi' 'echo CONFORM-BARE-RC=%lasterror%' \
 	'vireo.efi console_timeout=0 viridian=base,freq' 'echo VIREO-RC=%lasterror%' 'conform.efi' \
 	'echo CONFORM-VIREO-RC=%lasterror%' "$record" 'reset -s'
@@ -61,6 +63,16 @@ check_probe() {
 
 check_vireo_boot 1 2
 check_probe 1
+expect_line "$log" "probe: mp cpu 1 apic" "1 vp 1" "the AP runs a procedure of the firmware's MP services, as vCPU 1"
+sipis=$(grep -c '^vireo: vcpu1: started by SIPI at 0x[0-9a-f]*000$' "$log")
+[ "$sipis" -ge 2 ] && pass "OVMF starts the AP for each procedure through INIT-signal and SIPI exits ($sipis starts)" ||
+	fail "OVMF starts the AP for each procedure through INIT-signal and SIPI exits ($sipis starts)"
+expect "$log" '^vireo: stats: vcpu1 exits .*INIT_SIGNAL [0-9]+, SIPI [0-9]+' \
+	"vcpu1's statistics count the INIT-signal and SIPI exits that started it"
+expect_line "$log" "probe: mp-nmi cpu 1 nmi" "1" "an NMI, then INIT-SIPI-SIPI, to the AP: the NMI's handler runs once"
+runs=$(grep -c '^probe: mp cpu 1 apic 1 vp 1$' "$log")
+[ "$runs" -eq 2 ] && pass "the AP runs its procedure after the NMI too" ||
+	fail "the AP runs its procedure after the NMI too (ran $runs of 2 times)"
 expect_not "$log" 'in the saved record' "a fresh variable store: no saved-state record to differ from"
 
 check_vireo_boot 2 1
