@@ -45,8 +45,7 @@
 #define HV_X64_MSR_VP_ASSIST_PAGE	0x40000073u
 #define HV_X64_MSR_TSC_INVARIANT_CONTROL	0x40000118u
 
-/* HV_X64_MSR_HYPERCALL: 63:12 GPFN, 11:2 reserved, 1 locked, 0 enable. */
-#define HV_HYPERCALL_ENABLE		BIT(0)
+/* HV_X64_MSR_HYPERCALL: 63:12 GPFN, 11:2 reserved, 1 locked, 0 enable (viridian/private.h). */
 #define HV_HYPERCALL_LOCKED		BIT(1)
 #define HV_HYPERCALL_RESERVED		0xFFCULL
 

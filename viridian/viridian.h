@@ -128,6 +128,7 @@ struct vir_partition {
 	uint64_t guest_os_id;
 	uint64_t hypercall;
 	uint32_t hcalls_used;		/* bit per call code, set once logged */
+	uint32_t hcalls_quick;		/* those of them vir_hypercall_quick makes */
 	uint64_t crash_param[VIR_CRASH_PARAMS];
 	uint64_t crash_interval;	/* TSC at which the crash reports' line budget was last renewed */
 	uint32_t crash_lines;		/* lines of crash reports printed in that interval */
@@ -211,6 +212,16 @@ enum msr_result vir_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
  * (the caller then moves past the VMCALL), false when it injected #UD.
  */
 bool vir_hypercall(struct vcpu *v);
+
+/*
+ * The same for the commonest hypercall, a fast one from 64-bit code whose
+ * control word has no bit beyond the call code and the fast bit (and
+ * is-nested): it can fail none of vir_hypercall's checks but those made
+ * here. True when it made the call, having set the result; false, having
+ * changed nothing, for any other VMCALL, management calls among them (the
+ * control word's bits 63:60 are clear).
+ */
+bool vir_hypercall_quick(struct vcpu *v);
 
 /* Names of the groups, for the configuration and the log ("base", "freq"). */
 struct vir_group_name {
