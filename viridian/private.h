@@ -76,13 +76,11 @@ void vir_build_hcalls(struct partition *p);
 /* The partition's group mask: 0 (viridian off) until PARAM_VIRIDIAN is set. */
 uint64_t vir_mask(const struct partition *p);
 
-/*
- * CRASH_P0-P4 and CRASH_CTL, 0x40000100-0x40000105 (viridian/crash.c); an
- * access to any other MSR faults.
- */
-bool vir_crash_msr(uint32_t msr);
-enum msr_result vir_crash_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
-enum msr_result vir_crash_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
+/* CRASH_P0-P4 and CRASH_CTL (viridian/crash.c), for the table in viridian/msr.c. */
+#define HV_X64_MSR_CRASH_P0		0x40000100u
+#define HV_X64_MSR_CRASH_CTL		0x40000105u
+uint64_t vir_crash_read(const struct vcpu *v, uint32_t msr);
+bool vir_crash_write(struct vcpu *v, uint32_t msr, uint64_t val);
 /* How a byte of the guest's crash message is printed: itself, or a C escape ("\\", "\t", "\x1b"); the length. */
 size_t vir_crash_escape(uint8_t c, char out[5]);
 
@@ -96,11 +94,11 @@ bool vir_hypercall_page_enabled(const struct partition *p);
 bool vir_host_tsc_invariant(void);
 
 /* The time MSRs (viridian/time.c), for the table in viridian/msr.c. */
-uint64_t vir_time_read_ref_count(const struct vcpu *v);
-uint64_t vir_time_read_reference_tsc(const struct vcpu *v);
-bool vir_time_write_reference_tsc(struct vcpu *v, uint64_t val);
-uint64_t vir_time_read_invariant_control(const struct vcpu *v);
-bool vir_time_write_invariant_control(struct vcpu *v, uint64_t val);
+uint64_t vir_time_read_ref_count(const struct vcpu *v, uint32_t msr);
+uint64_t vir_time_read_reference_tsc(const struct vcpu *v, uint32_t msr);
+bool vir_time_write_reference_tsc(struct vcpu *v, uint32_t msr, uint64_t val);
+uint64_t vir_time_read_invariant_control(const struct vcpu *v, uint32_t msr);
+bool vir_time_write_invariant_control(struct vcpu *v, uint32_t msr, uint64_t val);
 
 /* A guest-physical page a synthetic MSR was given that gmem refuses: logged, rate-limited. */
 void vir_log_bad_page(const struct vcpu *v, const char *msr, uint64_t gpa);

@@ -115,7 +115,9 @@ struct vir_time {
 #define VIR_CPUID_FIRST			0x40000000u
 #define VIR_CPUID_LEAVES		7
 
-/* Every synthetic MSR Vireo implements lies in 0x40000000-0x4000011F. */
+/* The synthetic MSRs, 0x40000000-0x4000FFFF; every one Vireo implements lies in 0x40000000-0x4000011F. */
+#define VIR_MSR_FIRST			0x40000000u
+#define VIR_MSR_LAST			0x4000FFFFu
 #define VIR_MSR_SPAN			0x120
 
 /*
@@ -148,7 +150,7 @@ struct vir_partition {
 	 */
 	uint8_t nr_leaves;
 	uint32_t hcalls;		/* bit per call code the mask grants */
-	uint8_t msr_entry[VIR_MSR_SPAN];	/* by MSR - 0x40000000: its entry in viridian/msr.c + 1, or 0 */
+	uint8_t msr_entry[VIR_MSR_SPAN];	/* by MSR - 0x40000000: its entry in vir_msrs, or 0 */
 };
 
 /* Per-VP viridian state, beside the VP index. */
@@ -202,8 +204,6 @@ static inline const struct cpuid_regs *vir_cpuid(const struct vir_partition *vir
 	return i < vir->nr_leaves ? &vir->leaves[i] : NULL;
 }
 
-enum msr_result vir_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
-enum msr_result vir_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
 
 /*
  * A Hyper-V hypercall (VMCALL; a 64-bit caller passes the control in RCX,
