@@ -11,7 +11,7 @@
 #include "arch/x86/msr.h"
 #include "hv/exit.h"
 #include "hv/ipi.h"
-#include "viridian/viridian.h"
+#include "viridian/msr.h"
 
 #define MSR_VMX_FIRST	0x480u
 #define MSR_VMX_LAST	0x491u

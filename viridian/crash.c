@@ -34,9 +34,6 @@
 #include "hv/vcpu.h"
 #include "viridian/private.h"
 
-#define HV_X64_MSR_CRASH_P0	0x40000100u
-#define HV_X64_MSR_CRASH_CTL	0x40000105u
-
 /*
  * CRASH_CTL (TLFS "HV_CRASH_CTL_REG_CONTENTS"): 63 CrashNotify, 62
  * CrashMessage; later versions name 61 (NoCrashDump) and 60:58 (PreOSId),
@@ -60,11 +57,6 @@
  * printed before, P0-P2, P3-P4, then where the message is and its end.
  */
 #define CRASH_REPORT_MIN_LINES		6u
-
-bool vir_crash_msr(uint32_t msr)
-{
-	return msr >= HV_X64_MSR_CRASH_P0 && msr <= HV_X64_MSR_CRASH_CTL;
-}
 
 /* ------------------------------------------------------------ the message text */
 
@@ -264,37 +256,31 @@ static void report(struct vcpu *v, uint64_t ctl)
 
 /* ------------------------------------------------------------ the MSRs */
 
-enum msr_result vir_crash_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
+/* CRASH_CTL reads as the actions Vireo carries out (TLFS "Determining Guest Crash Capabilities"). */
+uint64_t vir_crash_read(const struct vcpu *v, uint32_t msr)
 {
-	if (!vir_crash_msr(msr) || !vir_has(v->part, VIR_CRASH_CTL))
-		return MSR_FAULT;
-	/* CRASH_CTL reads as the actions Vireo carries out (TLFS "Determining Guest Crash Capabilities"). */
 	if (msr == HV_X64_MSR_CRASH_CTL)
-		*val = HV_CRASH_CTL_NOTIFY | HV_CRASH_CTL_MESSAGE;
-	else
-		*val = __atomic_load_n(&v->part->vir.crash_param[msr - HV_X64_MSR_CRASH_P0], __ATOMIC_RELAXED);
-	return MSR_DONE;
+		return HV_CRASH_CTL_NOTIFY | HV_CRASH_CTL_MESSAGE;
+	return __atomic_load_n(&v->part->vir.crash_param[msr - HV_X64_MSR_CRASH_P0], __ATOMIC_RELAXED);
 }
 
 /*
  * P0-P4 take any value. A CRASH_CTL write without CrashNotify asks for
  * nothing (CrashMessage only goes with it); reserved bits fault.
  */
-enum msr_result vir_crash_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
+bool vir_crash_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	struct vir_partition *vir = &v->part->vir;
 
-	if (!vir_crash_msr(msr) || !vir_has(v->part, VIR_CRASH_CTL))
-		return MSR_FAULT;
 	if (msr != HV_X64_MSR_CRASH_CTL) {
 		spin_lock(&vir->lock);
 		__atomic_store_n(&vir->crash_param[msr - HV_X64_MSR_CRASH_P0], val, __ATOMIC_RELAXED);
 		spin_unlock(&vir->lock);
-		return MSR_DONE;
+		return true;
 	}
 	if (val & HV_CRASH_CTL_RESERVED)
-		return MSR_FAULT;
+		return false;
 	if (val & HV_CRASH_CTL_NOTIFY)
 		report(v, val);
-	return MSR_DONE;
+	return true;
 }

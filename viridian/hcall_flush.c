@@ -38,16 +38,16 @@
 #define IN_FLAGS		1
 #define IN_PROCESSORS		2
 
-uint16_t vir_hcall_flush(struct vcpu *v, const struct hcall *hc, const uint64_t *in)
+uint16_t vir_hcall_flush(struct vcpu *v, uint16_t code, unsigned int var_hdr, const uint64_t *in)
 {
-	bool list = hc->code == HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST || hc->code == HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX;
-	bool ex = hc->code == HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX || hc->code == HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX;
+	bool list = code == HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST || code == HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX;
+	bool ex = code == HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX || code == HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX;
 	uint64_t flags = in[IN_FLAGS], targets;
 	struct vir_vp_set set = vir_vp_mask(in[IN_PROCESSORS]);
 	uint16_t status;
 
 	if (ex) {
-		status = vir_vpset_decode(&in[IN_PROCESSORS], hc->var_hdr, &set);
+		status = vir_vpset_decode(&in[IN_PROCESSORS], var_hdr, &set);
 		if (status != HV_STATUS_SUCCESS)
 			return status;
 	}

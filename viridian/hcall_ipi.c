@@ -27,15 +27,15 @@
  * Vireo has one VTL, 0. Like Xen it refuses another target VTL and
  * non-zero padding rather than guess what the guest meant.
  */
-uint16_t vir_hcall_send_ipi(struct vcpu *v, const struct hcall *hc, const uint64_t *in)
+uint16_t vir_hcall_send_ipi(struct vcpu *v, uint16_t code, unsigned int var_hdr, const uint64_t *in)
 {
 	uint64_t vector = in[IN_VECTOR] & IPI_VECTOR_MASK, targets;
 	struct vir_vp_set set = vir_vp_mask(in[IN_PROCESSORS]);
 	struct partition *p = v->part;
 	uint16_t status;
 
-	if (hc->code == HVCALL_SEND_IPI_EX) {
-		status = vir_vpset_decode(&in[IN_PROCESSORS], hc->var_hdr, &set);
+	if (code == HVCALL_SEND_IPI_EX) {
+		status = vir_vpset_decode(&in[IN_PROCESSORS], var_hdr, &set);
 		if (status != HV_STATUS_SUCCESS)
 			return status;
 	}

@@ -22,8 +22,11 @@
 #define HC_REP_MASK		0xFFFULL
 /* The result value: reps completed in bits 43:32. */
 #define HC_REPS_DONE_SHIFT	32
-/* RsvdZ: bits 30:27, 47:44 and 63:60. */
+/* RsvdZ: bits 30:27, 47:44 and 63:60. Bit 31, is-nested, is ignored. */
 #define HC_RESERVED		(0x0000000078000000ULL | 0x0000F00000000000ULL | 0xF000000000000000ULL)
+#define HC_IS_NESTED		BIT(31)
+/* The call codes vir_partition.hcalls_quick can hold, 0-31. */
+#define HC_QUICK_CODE_MASK	0x1FULL
 
 /* Parameter blocks are 8-byte aligned and stay within one page (TLFS "Alignment Requirements"). */
 #define HC_GPA_ALIGN		8ULL
@@ -36,36 +39,38 @@
 /* The longest fixed header of a known call (HvCallFlushVirtualAddressSpaceEx), in qwords. */
 #define HC_FIXED_MAX		4
 
+/*
+ * One hypercall as the guest made it (TLFS "Hypercall Inputs"). For a fast
+ * call, in and out hold the two input registers.
+ */
+struct hcall {
+	uint64_t control;
+	uint16_t code;
+	bool fast;
+	unsigned int var_hdr;		/* qwords */
+	unsigned int rep_count;
+	unsigned int rep_start;
+	uint64_t in;
+	uint64_t out;
+};
+
 struct hcall_def {
 	uint16_t code;
-	const char *name;
-	uint64_t group;			/* the mask groups that grant the call, all of them */
 	bool fast;			/* the register-based convention is allowed */
 	bool rep;			/* a rep call; else simple */
 	bool var_hdr;			/* takes a variable header */
-	size_t in_size;			/* bytes of the fixed input header in memory */
-	size_t rep_size;		/* bytes of each rep element */
-	uint16_t (*handler)(struct vcpu *v, const struct hcall *hc, const uint64_t *in);
+	uint8_t in_size;		/* bytes of the fixed input header in memory */
+	uint8_t rep_size;		/* bytes of each rep element */
+	const char *name;
+	uint64_t group;			/* the mask groups that grant the call, all of them */
+	vir_hcall_handler_t *handler;
 };
 
 /*
- * The guest reports a lock it has spun on for long. CPUID 0x40000004 EBX
- * asks it never to, but the call stays valid. Every virtual processor has a
- * physical processor to itself (its APIC MSRs go to that processor's local
- * APIC), so there is nothing else to run instead.
- */
-static uint16_t hcall_notify_long_spin_wait(struct vcpu *v, const struct hcall *hc, const uint64_t *in)
-{
-	(void)v;
-	(void)hc;
-	(void)in;
-	return HV_STATUS_SUCCESS;
-}
-
-/*
  * Every hypercall Vireo knows (TLFS "Hypercalls" pages), by call code; a
- * code without a handler is unknown. Bit n of vir_partition.hcalls and
- * hcalls_used stands for call code n. Only calls whose input fits in the
+ * code without a name is unknown. A call without a handler has nothing to
+ * do and succeeds. Bit n of vir_partition.hcalls, hcalls_used and
+ * hcalls_quick stands for call code n. Only calls whose input fits in the
  * two registers may be fast: the XMM form (0x40000003 EDX bit 4) is not
  * offered.
  */
@@ -92,7 +97,13 @@ static const struct hcall_def hcall_defs[] = {
 		.group = VIR_BASE,
 		.fast = true,
 		.in_size = sizeof(uint64_t),		/* the spin count */
-		.handler = hcall_notify_long_spin_wait,
+		/*
+		 * The guest reports a lock it has spun on for long. CPUID
+		 * 0x40000004 EBX asks it never to, but the call stays valid.
+		 * Every virtual processor has a physical processor to itself
+		 * (its APIC MSRs go to that processor's local APIC), so there
+		 * is nothing else to run instead.
+		 */
 	},
 	[HVCALL_SEND_IPI] = {
 		.code = HVCALL_SEND_IPI,
@@ -152,7 +163,7 @@ static void hcall_decode(const struct guest_regs *g, enum guest_mode mode, struc
 
 static const struct hcall_def *hcall_find(uint16_t code)
 {
-	return code < ARRAY_SIZE(hcall_defs) && hcall_defs[code].handler ? &hcall_defs[code] : NULL;
+	return code < ARRAY_SIZE(hcall_defs) && hcall_defs[code].name ? &hcall_defs[code] : NULL;
 }
 
 /* The calls a mask grants are known when it is set, like its leaves and MSRs. */
@@ -160,7 +171,7 @@ void vir_build_hcalls(struct partition *p)
 {
 	p->vir.hcalls = 0;
 	for (size_t code = 0; code < ARRAY_SIZE(hcall_defs); code++)
-		if (hcall_defs[code].handler && vir_has(p, hcall_defs[code].group))
+		if (hcall_defs[code].name && vir_has(p, hcall_defs[code].group))
 			p->vir.hcalls |= (uint32_t)BIT(code);
 }
 
@@ -183,16 +194,21 @@ static uint16_t hcall_check_block(const struct partition *p, uint64_t gpa, size_
 /*
  * Logs the first use of each call in a partition, as Xen does. A plain load
  * first: after the first call the bit is set, and a locked write to a line
- * every processor shares would cost each call.
+ * every processor shares would cost each call. From then on a call that
+ * needs no more checks than vir_hypercall_quick makes may be made there:
+ * simple, without a variable header, and fast.
  */
 static void hcall_note_use(struct vcpu *v, const struct hcall_def *def)
 {
+	struct vir_partition *vir = &v->part->vir;
 	uint32_t bit = (uint32_t)BIT(def->code);
 
-	if (__atomic_load_n(&v->part->vir.hcalls_used, __ATOMIC_RELAXED) & bit)
+	if (__atomic_load_n(&vir->hcalls_used, __ATOMIC_RELAXED) & bit)
 		return;
-	if (!(__atomic_fetch_or(&v->part->vir.hcalls_used, bit, __ATOMIC_RELAXED) & bit))
+	if (!(__atomic_fetch_or(&vir->hcalls_used, bit, __ATOMIC_RELAXED) & bit))
 		log_info("viridian: VP %u made the first %s", v->vp_index, def->name);
+	if (def->fast && !def->rep && !def->var_hdr)
+		__atomic_fetch_or(&vir->hcalls_quick, bit, __ATOMIC_RELAXED);
 }
 
 /*
@@ -246,6 +262,11 @@ static uint64_t hcall_refused(const struct vcpu *v, const struct hcall *hc, uint
 	return status;
 }
 
+static __noinline void hcall_failed(const struct vcpu *v, uint16_t code, uint16_t status)
+{
+	log_guest_info("viridian: VP %u: %s failed, status %#x", v->vp_index, hcall_defs[code].name, status);
+}
+
 /*
  * The result value (TLFS "Hypercall Outputs"): the status, and for a rep
  * call that succeeded the reps completed, counted from the first element
@@ -256,9 +277,9 @@ static uint64_t hcall_call(struct vcpu *v, const struct hcall *hc, const struct 
 	uint16_t status;
 
 	hcall_note_use(v, def);
-	status = def->handler(v, hc, in);
+	status = def->handler ? def->handler(v, hc->code, hc->var_hdr, in) : HV_STATUS_SUCCESS;
 	if (status != HV_STATUS_SUCCESS)
-		log_guest_info("viridian: VP %u: %s failed, status %#x", v->vp_index, def->name, status);
+		hcall_failed(v, hc->code, status);
 	if (status == HV_STATUS_SUCCESS && def->rep)
 		return status | (uint64_t)hc->rep_count << HC_REPS_DONE_SHIFT;
 	return status;
@@ -315,5 +336,37 @@ bool vir_hypercall(struct vcpu *v)
 		g->rax = (uint32_t)result;
 		g->rdx = result >> 32;
 	}
+	return true;
+}
+
+/*
+ * The control word of a quick call is its code, the fast bit and at most
+ * is-nested, and its code one of vir.hcalls_quick: a call the mask grants
+ * (so the partition has base), that the partition has made before, and
+ * whose input is its two registers. Such a call from 64-bit code at CPL 0,
+ * with the page enabled, passes every check of vir_hypercall.
+ */
+bool vir_hypercall_quick(struct vcpu *v)
+{
+	struct guest_regs *g = v->regs;
+	const struct vir_partition *vir = &v->part->vir;
+	uint64_t control = g->rcx;
+	unsigned int code = (unsigned int)(control & HC_QUICK_CODE_MASK);
+	vir_hcall_handler_t *handler;
+	uint16_t status = HV_STATUS_SUCCESS;
+
+	if ((control & ~(HC_QUICK_CODE_MASK | HC_IS_NESTED)) != HC_FAST ||
+	    !(__atomic_load_n(&vir->hcalls_quick, __ATOMIC_RELAXED) & BIT(code)) ||
+	    !(__atomic_load_n(&vir->hypercall, __ATOMIC_ACQUIRE) & HV_HYPERCALL_ENABLE) ||
+	    vcpu_guest_cpl(v) != 0 || vcpu_guest_mode(v) != GUEST_MODE_LONG)
+		return false;
+	stats_count_hypercall(&v->stats, (uint16_t)code);
+	/* As hcall_call does, once the call's first use is logged. */
+	handler = hcall_defs[code].handler;
+	if (handler)
+		status = handler(v, (uint16_t)code, 0, (const uint64_t[]){ g->rdx, g->r8 });
+	if (status != HV_STATUS_SUCCESS)
+		hcall_failed(v, (uint16_t)code, status);
+	g->rax = status;
 	return true;
 }

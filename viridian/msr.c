@@ -3,8 +3,8 @@
  * The synthetic MSRs 0x40000000-0x4000FFFF (TLFS "Hypercall Interface",
  * "Virtual Processor Properties", "Virtual Interrupt Controller",
  * "Partition Properties"). One table says which MSRs exist, which group
- * gates each, and how it is read and written; the crash MSRs have a file
- * of their own (viridian/crash.c), and the time MSRs' handlers are in
+ * gates each, and how it is read and written; the handlers of the crash
+ * MSRs are in viridian/crash.c, and those of the time MSRs in
  * viridian/time.c. Anything else in the range, an MSR whose group the
  * partition lacks, a write to a read-only MSR, a read of a write-only one
  * and a value with reserved bits set raise #GP, as on hardware that does
@@ -27,10 +27,8 @@
 #include "hv/log.h"
 #include "hv/partition.h"
 #include "hv/vcpu.h"
+#include "viridian/msr.h"
 #include "viridian/private.h"
-
-#define HV_MSR_FIRST			0x40000000u
-#define HV_MSR_LAST			0x4000FFFFu
 
 #define HV_X64_MSR_GUEST_OS_ID		0x40000000u
 #define HV_X64_MSR_HYPERCALL		0x40000001u
@@ -45,8 +43,7 @@
 #define HV_X64_MSR_VP_ASSIST_PAGE	0x40000073u
 #define HV_X64_MSR_TSC_INVARIANT_CONTROL	0x40000118u
 
-/* HV_X64_MSR_HYPERCALL: 63:12 GPFN, 11:2 reserved, 1 locked, 0 enable. */
-#define HV_HYPERCALL_ENABLE		BIT(0)
+/* HV_X64_MSR_HYPERCALL: 63:12 GPFN, 11:2 reserved, 1 locked, 0 enable (viridian/private.h). */
 #define HV_HYPERCALL_LOCKED		BIT(1)
 #define HV_HYPERCALL_RESERVED		0xFFCULL
 
@@ -78,13 +75,13 @@ bool vir_hypercall_page_enabled(const struct partition *p)
 	return vir_has(p, VIR_BASE) && (__atomic_load_n(&p->vir.hypercall, __ATOMIC_ACQUIRE) & HV_HYPERCALL_ENABLE);
 }
 
-static uint64_t read_guest_os_id(const struct vcpu *v)
+static uint64_t read_guest_os_id(const struct vcpu *v, uint32_t msr __unused)
 {
 	return __atomic_load_n(&v->part->vir.guest_os_id, __ATOMIC_RELAXED);
 }
 
 /* Partition-wide. Clearing the identity disables the hypercall page (TLFS "Reporting the Guest OS Identity"). */
-static bool write_guest_os_id(struct vcpu *v, uint64_t val)
+static bool write_guest_os_id(struct vcpu *v, uint32_t msr __unused, uint64_t val)
 {
 	struct vir_partition *vir = &v->part->vir;
 
@@ -96,7 +93,7 @@ static bool write_guest_os_id(struct vcpu *v, uint64_t val)
 	return true;
 }
 
-static uint64_t read_hypercall(const struct vcpu *v)
+static uint64_t read_hypercall(const struct vcpu *v, uint32_t msr __unused)
 {
 	return __atomic_load_n(&v->part->vir.hypercall, __ATOMIC_RELAXED);
 }
@@ -107,7 +104,7 @@ static uint64_t read_hypercall(const struct vcpu *v)
  * 0 whatever is written, but the rest of the value is kept. A page outside
  * guest RAM (or on Vireo's memory) faults and leaves the MSR as it was.
  */
-static bool write_hypercall(struct vcpu *v, uint64_t val)
+static bool write_hypercall(struct vcpu *v, uint32_t msr __unused, uint64_t val)
 {
 	struct partition *p = v->part;
 	bool ok = false;
@@ -129,7 +126,7 @@ out:
 	return ok;
 }
 
-static uint64_t read_vp_index(const struct vcpu *v)
+static uint64_t read_vp_index(const struct vcpu *v, uint32_t msr __unused)
 {
 	return v->vp_index;
 }
@@ -140,17 +137,17 @@ void vir_log_bad_page(const struct vcpu *v, const char *msr, uint64_t gpa)
 		       (unsigned long long)gpa);
 }
 
-static uint64_t read_tsc_frequency(const struct vcpu *v)
+static uint64_t read_tsc_frequency(const struct vcpu *v, uint32_t msr __unused)
 {
 	return v->part->tsc_hz;
 }
 
-static uint64_t read_apic_frequency(const struct vcpu *v)
+static uint64_t read_apic_frequency(const struct vcpu *v, uint32_t msr __unused)
 {
 	return v->part->apic_hz;
 }
 
-static bool write_eoi(struct vcpu *v, uint64_t val)
+static bool write_eoi(struct vcpu *v, uint32_t msr __unused, uint64_t val)
 {
 	(void)v;
 	if (val & HV_EOI_RESERVED)
@@ -159,14 +156,14 @@ static bool write_eoi(struct vcpu *v, uint64_t val)
 	return true;
 }
 
-static uint64_t read_icr(const struct vcpu *v)
+static uint64_t read_icr(const struct vcpu *v, uint32_t msr __unused)
 {
 	(void)v;
 	return apic_read_icr();
 }
 
 /* INIT and SIPI go to Vireo's start-up emulation like those written to the local APIC's own ICR. */
-static bool write_icr(struct vcpu *v, uint64_t val)
+static bool write_icr(struct vcpu *v, uint32_t msr __unused, uint64_t val)
 {
 	if (val & ~ICR_WRITABLE)
 		return false;
@@ -175,13 +172,13 @@ static bool write_icr(struct vcpu *v, uint64_t val)
 	return true;
 }
 
-static uint64_t read_tpr(const struct vcpu *v)
+static uint64_t read_tpr(const struct vcpu *v, uint32_t msr __unused)
 {
 	(void)v;
 	return apic_read_tpr();
 }
 
-static bool write_tpr(struct vcpu *v, uint64_t val)
+static bool write_tpr(struct vcpu *v, uint32_t msr __unused, uint64_t val)
 {
 	(void)v;
 	if (val & HV_TPR_RESERVED)
@@ -190,7 +187,7 @@ static bool write_tpr(struct vcpu *v, uint64_t val)
 	return true;
 }
 
-static uint64_t read_vp_assist(const struct vcpu *v)
+static uint64_t read_vp_assist(const struct vcpu *v, uint32_t msr __unused)
 {
 	return v->vir.vp_assist;
 }
@@ -201,7 +198,7 @@ static uint64_t read_vp_assist(const struct vcpu *v)
  * the EOI-assist word at offset 0 (a guest skips its EOI only when that is
  * set) and touches nothing else. A page outside guest RAM faults.
  */
-static bool write_vp_assist(struct vcpu *v, uint64_t val)
+static bool write_vp_assist(struct vcpu *v, uint32_t msr __unused, uint64_t val)
 {
 	static const uint32_t no_eoi_assist;
 
@@ -214,94 +211,45 @@ static bool write_vp_assist(struct vcpu *v, uint64_t val)
 	return true;
 }
 
-/*
- * Every synthetic MSR Vireo implements. A NULL read or write handler makes
- * that access fault; a write handler returns false to fault.
- */
-static const struct vir_msr {
-	uint32_t index;
-	uint64_t group;
-	uint64_t (*read)(const struct vcpu *v);
-	bool (*write)(struct vcpu *v, uint64_t val);
-} vir_msrs[] = {
+/* The write handler of an MSR that cannot be written. */
+static bool write_read_only(struct vcpu *v __unused, uint32_t msr __unused, uint64_t val __unused)
+{
+	return false;
+}
+
+/* Every synthetic MSR Vireo implements (viridian/msr.h says how an entry reads). */
+const struct vir_msr vir_msrs[] = {
+	{ 0, 0, NULL,			write_read_only },	/* none */
 	{ HV_X64_MSR_GUEST_OS_ID,	VIR_BASE, read_guest_os_id,	write_guest_os_id },
 	{ HV_X64_MSR_HYPERCALL,		VIR_BASE, read_hypercall,	write_hypercall },
-	{ HV_X64_MSR_VP_INDEX,		VIR_BASE, read_vp_index,	NULL },
-	{ HV_X64_MSR_TIME_REF_COUNT,	VIR_TIME_REF_COUNT, vir_time_read_ref_count, NULL },
+	{ HV_X64_MSR_VP_INDEX,		VIR_BASE, read_vp_index,	write_read_only },
+	{ HV_X64_MSR_TIME_REF_COUNT,	VIR_TIME_REF_COUNT, vir_time_read_ref_count, write_read_only },
 	{ HV_X64_MSR_REFERENCE_TSC,	VIR_REFERENCE_TSC, vir_time_read_reference_tsc,
 					vir_time_write_reference_tsc },
-	{ HV_X64_MSR_TSC_FREQUENCY,	VIR_FREQ, read_tsc_frequency,	NULL },
-	{ HV_X64_MSR_APIC_FREQUENCY,	VIR_FREQ, read_apic_frequency,	NULL },
+	{ HV_X64_MSR_TSC_FREQUENCY,	VIR_FREQ, read_tsc_frequency,	write_read_only },
+	{ HV_X64_MSR_APIC_FREQUENCY,	VIR_FREQ, read_apic_frequency,	write_read_only },
 	{ HV_X64_MSR_EOI,		VIR_BASE, NULL,			write_eoi },
 	{ HV_X64_MSR_ICR,		VIR_BASE, read_icr,		write_icr },
 	{ HV_X64_MSR_TPR,		VIR_BASE, read_tpr,		write_tpr },
 	{ HV_X64_MSR_VP_ASSIST_PAGE,	VIR_BASE, read_vp_assist,	write_vp_assist },
 	{ HV_X64_MSR_TSC_INVARIANT_CONTROL, VIR_TSC_INVARIANT, vir_time_read_invariant_control,
 					vir_time_write_invariant_control },
+	{ HV_X64_MSR_CRASH_P0,		VIR_CRASH_CTL, vir_crash_read,	vir_crash_write },
+	{ HV_X64_MSR_CRASH_P0 + 1,	VIR_CRASH_CTL, vir_crash_read,	vir_crash_write },
+	{ HV_X64_MSR_CRASH_P0 + 2,	VIR_CRASH_CTL, vir_crash_read,	vir_crash_write },
+	{ HV_X64_MSR_CRASH_P0 + 3,	VIR_CRASH_CTL, vir_crash_read,	vir_crash_write },
+	{ HV_X64_MSR_CRASH_P0 + 4,	VIR_CRASH_CTL, vir_crash_read,	vir_crash_write },
+	{ HV_X64_MSR_CRASH_CTL,		VIR_CRASH_CTL, vir_crash_read,	vir_crash_write },
 };
+_Static_assert(HV_X64_MSR_CRASH_CTL == HV_X64_MSR_CRASH_P0 + VIR_CRASH_PARAMS, "P0-P4 and CTL above");
 
-static bool msr_is_synthetic(uint32_t msr)
-{
-	return msr >= HV_MSR_FIRST && msr <= HV_MSR_LAST;
-}
-
-_Static_assert(ARRAY_SIZE(vir_msrs) < 255, "an entry number fits in vir_partition.msr_entry");
+_Static_assert(ARRAY_SIZE(vir_msrs) <= 256, "an entry number fits in vir_partition.msr_entry");
 _Static_assert(VIR_MSR_SPAN == STATS_MSRS, "a counter for every MSR of the map");
 
 /* An MSR beyond VIR_MSR_SPAN would never be found: the tests of each MSR would see #GP. */
 void vir_build_msr_map(struct partition *p)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(vir_msrs); i++)
-		if (vir_msrs[i].index - HV_MSR_FIRST < VIR_MSR_SPAN && vir_has(p, vir_msrs[i].group))
-			p->vir.msr_entry[vir_msrs[i].index - HV_MSR_FIRST] = (uint8_t)(i + 1);
-}
-
-/* The table entry for the MSR at offset i of the map if the partition has its group, else NULL. */
-static const struct vir_msr *msr_find(const struct partition *p, uint32_t i)
-{
-	size_t entry = p->vir.msr_entry[i];
-
-	return entry ? &vir_msrs[entry - 1] : NULL;
-}
-
-/*
- * Every MSR Vireo implements is in the map but the crash MSRs, which have
- * their own file and fault like the rest of the range; beyond the map,
- * only #GP.
- */
-enum msr_result vir_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
-{
-	uint32_t i = msr - HV_MSR_FIRST;
-	const struct vir_msr *m;
-
-	if (i >= VIR_MSR_SPAN) {
-		if (!msr_is_synthetic(msr))
-			return MSR_NOT_VIRIDIAN;
-		stats_count_rdmsr(&v->stats, msr);
-		return MSR_FAULT;
-	}
-	stats_count_rdmsr(&v->stats, msr);
-	m = msr_find(v->part, i);
-	if (!m || !m->read)
-		return vir_crash_rdmsr(v, msr, val);
-	*val = m->read(v);
-	return MSR_DONE;
-}
-
-enum msr_result vir_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
-{
-	uint32_t i = msr - HV_MSR_FIRST;
-	const struct vir_msr *m;
-
-	if (i >= VIR_MSR_SPAN) {
-		if (!msr_is_synthetic(msr))
-			return MSR_NOT_VIRIDIAN;
-		stats_count_wrmsr(&v->stats, msr);
-		return MSR_FAULT;
-	}
-	stats_count_wrmsr(&v->stats, msr);
-	m = msr_find(v->part, i);
-	if (!m)
-		return vir_crash_wrmsr(v, msr, val);
-	return m->write && m->write(v, val) ? MSR_DONE : MSR_FAULT;
+	for (size_t i = 1; i < ARRAY_SIZE(vir_msrs); i++)
+		if (vir_msrs[i].index - VIR_MSR_FIRST < VIR_MSR_SPAN && vir_has(p, vir_msrs[i].group))
+			p->vir.msr_entry[vir_msrs[i].index - VIR_MSR_FIRST] = (uint8_t)i;
 }

@@ -29,21 +29,6 @@
 #define HVCALL_SEND_IPI_EX			0x0015
 
 /*
- * One hypercall as the guest made it (TLFS "Hypercall Inputs"). For a fast
- * call, in and out hold the two input registers.
- */
-struct hcall {
-	uint64_t control;
-	uint16_t code;
-	bool fast;
-	unsigned int var_hdr;		/* qwords */
-	unsigned int rep_count;
-	unsigned int rep_start;
-	uint64_t in;
-	uint64_t out;
-};
-
-/*
  * The virtual processors a processor mask or an HV_VP_SET names
  * (viridian/vpset.c): all of the partition's, or those in mask (bit n is
  * VP index n); beyond says it also names one of index 64 or more.
@@ -74,12 +59,14 @@ uint64_t vir_all_vps(const struct partition *p);
 uint16_t vir_vp_targets(const struct partition *p, const struct vir_vp_set *set, uint64_t *targets);
 
 /*
- * Hypercall handlers. in holds the input's fixed and variable header, as
- * qwords (the two registers of a fast call); the rep list, if any, stays
- * in guest memory, checked.
+ * Hypercall handlers, given the call code and the variable header's size in
+ * qwords. in holds the input's fixed and variable header, as qwords (the
+ * two registers of a fast call); the rep list, if any, stays in guest
+ * memory, checked.
  */
-uint16_t vir_hcall_flush(struct vcpu *v, const struct hcall *hc, const uint64_t *in);
-uint16_t vir_hcall_send_ipi(struct vcpu *v, const struct hcall *hc, const uint64_t *in);
+typedef uint16_t vir_hcall_handler_t(struct vcpu *v, uint16_t code, unsigned int var_hdr, const uint64_t *in);
+vir_hcall_handler_t vir_hcall_flush;
+vir_hcall_handler_t vir_hcall_send_ipi;
 
 /* The parts of vir_apply_mask: the Hyper-V leaves, the map of synthetic MSRs, the calls granted. */
 void vir_build_leaves(struct partition *p);
@@ -89,28 +76,29 @@ void vir_build_hcalls(struct partition *p);
 /* The partition's group mask: 0 (viridian off) until PARAM_VIRIDIAN is set. */
 uint64_t vir_mask(const struct partition *p);
 
-/*
- * CRASH_P0-P4 and CRASH_CTL, 0x40000100-0x40000105 (viridian/crash.c); an
- * access to any other MSR faults.
- */
-bool vir_crash_msr(uint32_t msr);
-enum msr_result vir_crash_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
-enum msr_result vir_crash_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
+/* CRASH_P0-P4 and CRASH_CTL (viridian/crash.c), for the table in viridian/msr.c. */
+#define HV_X64_MSR_CRASH_P0		0x40000100u
+#define HV_X64_MSR_CRASH_CTL		0x40000105u
+uint64_t vir_crash_read(const struct vcpu *v, uint32_t msr);
+bool vir_crash_write(struct vcpu *v, uint32_t msr, uint64_t val);
 /* How a byte of the guest's crash message is printed: itself, or a C escape ("\\", "\t", "\x1b"); the length. */
 size_t vir_crash_escape(uint8_t c, char out[5]);
 
-/* True once the guest has enabled the hypercall page (HV_X64_MSR_HYPERCALL bit 0). */
+/* HV_X64_MSR_HYPERCALL bit 0: the guest has enabled the hypercall page. */
+#define HV_HYPERCALL_ENABLE		BIT(0)
+
+/* True once the guest has enabled the hypercall page in a partition with base. */
 bool vir_hypercall_page_enabled(const struct partition *p);
 
 /* The processor's TSC runs at a constant rate in every power state (CPUID 0x80000007 EDX bit 8). */
 bool vir_host_tsc_invariant(void);
 
 /* The time MSRs (viridian/time.c), for the table in viridian/msr.c. */
-uint64_t vir_time_read_ref_count(const struct vcpu *v);
-uint64_t vir_time_read_reference_tsc(const struct vcpu *v);
-bool vir_time_write_reference_tsc(struct vcpu *v, uint64_t val);
-uint64_t vir_time_read_invariant_control(const struct vcpu *v);
-bool vir_time_write_invariant_control(struct vcpu *v, uint64_t val);
+uint64_t vir_time_read_ref_count(const struct vcpu *v, uint32_t msr);
+uint64_t vir_time_read_reference_tsc(const struct vcpu *v, uint32_t msr);
+bool vir_time_write_reference_tsc(struct vcpu *v, uint32_t msr, uint64_t val);
+uint64_t vir_time_read_invariant_control(const struct vcpu *v, uint32_t msr);
+bool vir_time_write_invariant_control(struct vcpu *v, uint32_t msr, uint64_t val);
 
 /* A guest-physical page a synthetic MSR was given that gmem refuses: logged, rate-limited. */
 void vir_log_bad_page(const struct vcpu *v, const char *msr, uint64_t gpa);

@@ -95,7 +95,7 @@ static uint64_t ref_time(const struct vir_time *t, uint64_t tsc)
  * read, which may come from every VP at once, and the swap alone orders
  * them.
  */
-uint64_t vir_time_read_ref_count(const struct vcpu *v)
+uint64_t vir_time_read_ref_count(const struct vcpu *v, uint32_t msr __unused)
 {
 	struct vir_time *t = &v->part->vir.time;
 	uint64_t tsc = cpu_rdtsc();
@@ -108,7 +108,7 @@ uint64_t vir_time_read_ref_count(const struct vcpu *v)
 	return next;
 }
 
-uint64_t vir_time_read_reference_tsc(const struct vcpu *v)
+uint64_t vir_time_read_reference_tsc(const struct vcpu *v, uint32_t msr __unused)
 {
 	return __atomic_load_n(&v->part->vir.time.reference_tsc, __ATOMIC_ACQUIRE);
 }
@@ -150,7 +150,7 @@ static bool page_publish(struct partition *p, uint64_t gpa)
  * two VPs enabling at once write their pages one after the other and the
  * sequence never repeats.
  */
-bool vir_time_write_reference_tsc(struct vcpu *v, uint64_t val)
+bool vir_time_write_reference_tsc(struct vcpu *v, uint32_t msr __unused, uint64_t val)
 {
 	struct partition *p = v->part;
 	bool ok = true;
@@ -166,7 +166,7 @@ bool vir_time_write_reference_tsc(struct vcpu *v, uint64_t val)
 	return ok;
 }
 
-uint64_t vir_time_read_invariant_control(const struct vcpu *v)
+uint64_t vir_time_read_invariant_control(const struct vcpu *v, uint32_t msr __unused)
 {
 	return __atomic_load_n(&v->part->vir.time.invariant_control, __ATOMIC_ACQUIRE);
 }
@@ -177,7 +177,7 @@ uint64_t vir_time_read_invariant_control(const struct vcpu *v)
  * guest may already rely on it, so clearing the bit faults (KVM does the
  * same).
  */
-bool vir_time_write_invariant_control(struct vcpu *v, uint64_t val)
+bool vir_time_write_invariant_control(struct vcpu *v, uint32_t msr __unused, uint64_t val)
 {
 	struct vir_partition *vir = &v->part->vir;
 	bool ok = true;

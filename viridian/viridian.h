@@ -115,7 +115,9 @@ struct vir_time {
 #define VIR_CPUID_FIRST			0x40000000u
 #define VIR_CPUID_LEAVES		7
 
-/* Every synthetic MSR Vireo implements lies in 0x40000000-0x4000011F. */
+/* The synthetic MSRs, 0x40000000-0x4000FFFF; every one Vireo implements lies in 0x40000000-0x4000011F. */
+#define VIR_MSR_FIRST			0x40000000u
+#define VIR_MSR_LAST			0x4000FFFFu
 #define VIR_MSR_SPAN			0x120
 
 /*
@@ -128,6 +130,7 @@ struct vir_partition {
 	uint64_t guest_os_id;
 	uint64_t hypercall;
 	uint32_t hcalls_used;		/* bit per call code, set once logged */
+	uint32_t hcalls_quick;		/* those of them vir_hypercall_quick makes */
 	uint64_t crash_param[VIR_CRASH_PARAMS];
 	uint64_t crash_interval;	/* TSC at which the crash reports' line budget was last renewed */
 	uint32_t crash_lines;		/* lines of crash reports printed in that interval */
@@ -147,7 +150,7 @@ struct vir_partition {
 	 */
 	uint8_t nr_leaves;
 	uint32_t hcalls;		/* bit per call code the mask grants */
-	uint8_t msr_entry[VIR_MSR_SPAN];	/* by MSR - 0x40000000: its entry in viridian/msr.c + 1, or 0 */
+	uint8_t msr_entry[VIR_MSR_SPAN];	/* by MSR - 0x40000000: its entry in vir_msrs, or 0 */
 };
 
 /* Per-VP viridian state, beside the VP index. */
@@ -201,8 +204,6 @@ static inline const struct cpuid_regs *vir_cpuid(const struct vir_partition *vir
 	return i < vir->nr_leaves ? &vir->leaves[i] : NULL;
 }
 
-enum msr_result vir_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
-enum msr_result vir_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
 
 /*
  * A Hyper-V hypercall (VMCALL; a 64-bit caller passes the control in RCX,
@@ -211,6 +212,16 @@ enum msr_result vir_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
  * (the caller then moves past the VMCALL), false when it injected #UD.
  */
 bool vir_hypercall(struct vcpu *v);
+
+/*
+ * The same for the commonest hypercall, a fast one from 64-bit code whose
+ * control word has no bit beyond the call code and the fast bit (and
+ * is-nested): it can fail none of vir_hypercall's checks but those made
+ * here. True when it made the call, having set the result; false, having
+ * changed nothing, for any other VMCALL, management calls among them (the
+ * control word's bits 63:60 are clear).
+ */
+bool vir_hypercall_quick(struct vcpu *v);
 
 /* Names of the groups, for the configuration and the log ("base", "freq"). */
 struct vir_group_name {

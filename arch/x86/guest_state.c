@@ -52,13 +52,16 @@ static uint64_t guest_cr4(const struct vcpu *v)
  * and so protection (SDM "Initializing IA-32e Mode"). PE is the guest's own
  * with unrestricted guest: the register has it, the shadow may not.
  */
+static __noinline enum guest_mode guest_mode_below_long(const struct vcpu *v)
+{
+	return guest_cr0(v) & X86_CR0_PE ? GUEST_MODE_PROTECTED : GUEST_MODE_REAL;
+}
+
 enum guest_mode vcpu_guest_mode(const struct vcpu *v)
 {
 	if ((vmcs_read(GUEST_CS_AR_BYTES) & AR_L) && (vmcs_read(GUEST_IA32_EFER) & EFER_LMA))
 		return GUEST_MODE_LONG;
-	if (!(guest_cr0(v) & X86_CR0_PE))
-		return GUEST_MODE_REAL;
-	return GUEST_MODE_PROTECTED;
+	return guest_mode_below_long(v);
 }
 
 uint64_t vcpu_segment_base(const struct vcpu *v, unsigned int seg)

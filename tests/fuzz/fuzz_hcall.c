@@ -29,6 +29,7 @@
 #include "hv/request.h"
 #include "tests/fuzz/fuzz.h"
 #include "tests/unit/fake.h"
+#include "viridian/msr.h"
 #include "viridian/private.h"
 
 #define MAX_FUZZ_VCPUS	8

@@ -73,7 +73,7 @@ static void registers(void)
 {
 	struct vir_fixture f;
 	struct vcpu *v = setup(&f);
-	uint64_t val;
+	uint64_t val = ~0ULL;
 
 	for (uint32_t msr = CRASH_P0; msr <= CRASH_P4; msr++) {
 		CHECK_EQ(vir_rdmsr(v, msr, &val), MSR_DONE);

@@ -8,7 +8,9 @@ TEST_GLOBALS;
 #define HYPERCALL	0x40000001u
 #define HC_PAGE		0x5000ULL
 
+#define FLUSH_SPACE		0x0002ULL
 #define NOTIFY_LONG_SPIN_WAIT	0x0008ULL
+#define SEND_IPI		0x000bULL
 #define FAST			BIT(16)
 #define VAR_HDR(n)		((uint64_t)(n) << 17)
 #define REP_COUNT(n)		((uint64_t)(n) << 32)
@@ -19,11 +21,14 @@ TEST_GLOBALS;
 #define INVALID_HYPERCALL_INPUT	3
 #define INVALID_ALIGNMENT	4
 #define INVALID_PARAMETER	5
+#define ACCESS_DENIED		6
 
 /* Vireo's own memory, which no hypercall operand may touch. */
 #define HV_RANGE_BASE		0x9000ULL
 
 #define SENTINEL		0x5A5A5A5A5A5A5A5AULL
+
+#define VF_IPI			{ "base+hcall_ipi", true, VIR_BASE | VIR_HCALL_IPI }
 
 /* A partition whose guest has set its identity and enabled the hypercall page, as Linux does. */
 static struct vcpu *setup(struct vir_fixture *f, struct vf_mask m)
@@ -276,6 +281,134 @@ static void first_use_logged(void)
 	CHECK(fake_log_contains("HvCallNotifyLongSpinWait"));
 }
 
+/*
+ * vir_hypercall_quick either makes a call exactly as vir_hypercall would
+ * (result, registers, counters, IPIs sent, first-use and failure lines) or declines having changed
+ * nothing; it makes the fast calls of 64-bit code at CPL 0 that need no
+ * check of their input, once the partition has made them.
+ */
+static void quick_matches_checked(void)
+{
+	static const struct {
+		const char *what;
+		struct vf_mask mask;
+		uint64_t control, in, out;
+		uint64_t made;			/* a control word called before, or 0 */
+		unsigned int cpl;
+		enum guest_mode mode;
+		bool page_off;
+		bool quick;
+	} cases[] = {
+		{ "spin wait", VF_BASE, NOTIFY_LONG_SPIN_WAIT | FAST, 7, 9, NOTIFY_LONG_SPIN_WAIT | FAST, 0,
+		  GUEST_MODE_LONG, false, true },
+		{ "spin wait with is-nested", VF_BASE, NOTIFY_LONG_SPIN_WAIT | FAST | BIT(31), 0, 0,
+		  NOTIFY_LONG_SPIN_WAIT | FAST, 0, GUEST_MODE_LONG, false, true },
+		{ "spin wait made before in memory", VF_BASE, NOTIFY_LONG_SPIN_WAIT | FAST, 0, 0,
+		  NOTIFY_LONG_SPIN_WAIT, 0, GUEST_MODE_LONG, false, true },
+		{ "spin wait, first use: logged", VF_BASE, NOTIFY_LONG_SPIN_WAIT | FAST, 0, 0, 0, 0,
+		  GUEST_MODE_LONG, false, false },
+		{ "spin wait in memory", VF_BASE, NOTIFY_LONG_SPIN_WAIT, 0x6000, 0, NOTIFY_LONG_SPIN_WAIT | FAST, 0,
+		  GUEST_MODE_LONG, false, false },
+		{ "reserved bit 27", VF_BASE, NOTIFY_LONG_SPIN_WAIT | FAST | BIT(27), 0, 0,
+		  NOTIFY_LONG_SPIN_WAIT | FAST, 0, GUEST_MODE_LONG, false, false },
+		{ "reserved bit 63", VF_BASE, NOTIFY_LONG_SPIN_WAIT | FAST | BIT(63), 0, 0,
+		  NOTIFY_LONG_SPIN_WAIT | FAST, 0, GUEST_MODE_LONG, false, false },
+		{ "rep count", VF_BASE, NOTIFY_LONG_SPIN_WAIT | FAST | REP_COUNT(1), 0, 0,
+		  NOTIFY_LONG_SPIN_WAIT | FAST, 0, GUEST_MODE_LONG, false, false },
+		{ "variable header", VF_BASE, NOTIFY_LONG_SPIN_WAIT | FAST | VAR_HDR(1), 0, 0,
+		  NOTIFY_LONG_SPIN_WAIT | FAST, 0, GUEST_MODE_LONG, false, false },
+		{ "code 0x28: bit 5 above the quick codes", VF_BASE, 0x0028 | FAST, 0, 0,
+		  NOTIFY_LONG_SPIN_WAIT | FAST, 0, GUEST_MODE_LONG, false, false },
+		{ "unknown code", VF_BASE, 0x0009 | FAST, 0, 0, NOTIFY_LONG_SPIN_WAIT | FAST, 0,
+		  GUEST_MODE_LONG, false, false },
+		{ "management tag", VF_BASE, 0x5649000000000000ULL | NOTIFY_LONG_SPIN_WAIT | FAST, 0, 0,
+		  NOTIFY_LONG_SPIN_WAIT | FAST, 0, GUEST_MODE_LONG, false, false },
+		{ "CPL 3: #UD", VF_BASE, NOTIFY_LONG_SPIN_WAIT | FAST, 0, 0, NOTIFY_LONG_SPIN_WAIT | FAST, 3,
+		  GUEST_MODE_LONG, false, false },
+		{ "32-bit caller: EDX:EAX", VF_BASE, NOTIFY_LONG_SPIN_WAIT | FAST, 0, 0,
+		  NOTIFY_LONG_SPIN_WAIT | FAST, 0, GUEST_MODE_PROTECTED, false, false },
+		{ "real mode: #UD", VF_BASE, NOTIFY_LONG_SPIN_WAIT | FAST, 0, 0, NOTIFY_LONG_SPIN_WAIT | FAST, 0,
+		  GUEST_MODE_REAL, false, false },
+		{ "page disabled: #UD", VF_BASE, NOTIFY_LONG_SPIN_WAIT | FAST, 0, 0, NOTIFY_LONG_SPIN_WAIT | FAST, 0,
+		  GUEST_MODE_LONG, true, false },
+		{ "IPI", VF_IPI, SEND_IPI | FAST, 0x30, BIT(VF_VP_INDEX_B), SEND_IPI | FAST, 0,
+		  GUEST_MODE_LONG, false, true },
+		{ "IPI failing in its handler", VF_IPI, SEND_IPI | FAST, 0x0f, BIT(VF_VP_INDEX), SEND_IPI | FAST, 0,
+		  GUEST_MODE_LONG, false, true },
+		{ "IPI not granted", VF_BASE, SEND_IPI | FAST, 0x30, BIT(VF_VP_INDEX), NOTIFY_LONG_SPIN_WAIT | FAST, 0,
+		  GUEST_MODE_LONG, false, false },
+		{ "flush: its input does not fit the registers", VF_ALL, FLUSH_SPACE | FAST, 0, 0, FLUSH_SPACE, 0,
+		  GUEST_MODE_LONG, false, false },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct guest_regs regs[2];
+		struct pending_event event[2];
+		struct vcpu_stats stats[2];
+		struct fake_apic apic[2];
+		bool logged_first[2], logged_failed[2];
+		int failures = test_case_failures;
+
+		/* Once by vir_hypercall_quick, then by vir_hypercall alone, on a partition made the same way. */
+		for (int run = 0; run < 2; run++) {
+			struct vir_fixture f;
+			struct vcpu *v = setup(&f, cases[i].mask);
+
+			if (cases[i].made) {
+				/* At 0x6000 a spin count and a processor mask, for the memory forms. */
+				memcpy(&fake_ram[0x6000], (uint64_t[]){ 0x30, 0, 0 }, 3 * sizeof(uint64_t));
+				set_regs64(v, cases[i].made, cases[i].made & FAST ? 0x30 : 0x6000, BIT(VF_VP_INDEX));
+				CHECK(vir_hypercall(v));
+				CHECK_EQ(f.regs.rax, SUCCESS);
+			}
+			if (cases[i].page_off)
+				CHECK_EQ(vir_wrmsr(v, HYPERCALL, HC_PAGE), MSR_DONE);
+			fake_guest_cpl = cases[i].cpl;
+			fake_guest_mode = cases[i].mode;
+			memset(&v->stats, 0, sizeof(v->stats));
+			memset(&fake_apic, 0, sizeof(fake_apic));
+			fake_log_clear();
+			f.regs = (struct guest_regs){ .rax = SENTINEL, .rcx = cases[i].control, .rdx = cases[i].in,
+						      .r8 = cases[i].out, .rbx = 0x5555 };
+			if (run == 0) {
+				struct guest_regs before = f.regs;
+				struct vcpu_stats none = { 0 };
+				bool quick = vir_hypercall_quick(v);
+
+				CHECK_EQ(quick, cases[i].quick);
+				if (!quick) {
+					CHECK(!memcmp(&f.regs, &before, sizeof(before)));
+					CHECK(!memcmp(&v->stats, &none, sizeof(none)));
+					CHECK(!v->event.valid);
+					CHECK_EQ(fake_apic.nr_fixed, 0);
+					CHECK(!fake_log[0]);
+					vir_hypercall(v);
+				}
+			} else {
+				vir_hypercall(v);
+			}
+			regs[run] = f.regs;
+			event[run] = v->event;
+			stats[run] = v->stats;
+			apic[run] = fake_apic;
+			logged_first[run] = fake_log_contains("made the first");
+			logged_failed[run] = fake_log_contains("failed, status");
+		}
+		CHECK(!memcmp(&regs[0], &regs[1], sizeof(regs[0])));
+		CHECK(!memcmp(&event[0], &event[1], sizeof(event[0])));
+		CHECK(!memcmp(&stats[0], &stats[1], sizeof(stats[0])));
+		CHECK_EQ(apic[0].nr_fixed, apic[1].nr_fixed);
+		for (unsigned int n = 0; n < apic[0].nr_fixed && n < FAKE_APIC_FIXED_MAX; n++) {
+			CHECK_EQ(apic[0].fixed[n].apic_id, apic[1].fixed[n].apic_id);
+			CHECK_EQ(apic[0].fixed[n].vector, apic[1].fixed[n].vector);
+		}
+		CHECK_EQ(logged_first[0], logged_first[1]);
+		CHECK_EQ(logged_failed[0], logged_failed[1]);
+		if (test_case_failures != failures)
+			printf("  in case \"%s\"\n", cases[i].what);
+	}
+}
+
 int main(void)
 {
 	RUN("viridian_hypercall", ud_without_page);
@@ -284,5 +417,6 @@ int main(void)
 	RUN("viridian_hypercall", status_protected_mode);
 	RUN("viridian_hypercall", other_vp);
 	RUN("viridian_hypercall", first_use_logged);
+	RUN("viridian_hypercall", quick_matches_checked);
 	return test_suite_failures != 0;
 }

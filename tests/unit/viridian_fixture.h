@@ -14,6 +14,7 @@
 #include "hv/vcpu.h"
 #include "tests/unit/fake.h"
 #include "tests/unit/test.h"
+#include "viridian/msr.h"
 #include "viridian/viridian.h"
 
 #define VF_TSC_HZ	2400000000ULL
