@@ -9,6 +9,7 @@
  */
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/cr.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/processor.h"
 #include "arch/x86/reset.h"
@@ -20,6 +21,33 @@
 #include "hv/ipi.h"
 #include "hv/log.h"
 #include "hv/request.h"
+
+/*
+ * The guest's own CR4 bits come from the register, those Vireo owns from
+ * the read shadow (SDM "Guest/Host Masks and Read Shadows for CR0 and
+ * CR4"): the shadow is read only where one of bits is Vireo's.
+ */
+uint64_t vcpu_read_cr4_bits(const struct vcpu *v, uint64_t bits)
+{
+	uint64_t owned = vmcs_read(CR4_GUEST_HOST_MASK) & bits, cr4 = vmcs_read(GUEST_CR4);
+
+	(void)v;
+	if (owned)
+		cr4 = cr_guest_view(cr4, vmcs_read(CR4_READ_SHADOW), owned);
+	return cr4 & bits;
+}
+
+/*
+ * Straight into the guest's registers: CPUID clears bits 63:32 of RAX, RBX,
+ * RCX and RDX (SDM "CPUID"), so nothing is left to zero-extend.
+ */
+void vcpu_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
+{
+	struct guest_regs *g = v->regs;
+
+	asm volatile("cpuid" : "=a"(g->rax), "=b"(g->rbx), "=c"(g->rcx), "=d"(g->rdx)
+		     : "a"(leaf), "c"(subleaf));
+}
 
 /*
  * Whether the guest can take an injected NMI now. Blocking by NMI or by MOV
