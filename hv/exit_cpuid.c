@@ -21,12 +21,17 @@ static void vireo_cpuid(const struct vcpu *v, uint32_t leaf, struct cpuid_regs *
 		*r = (struct cpuid_regs){ VIREO_VERSION_MAJOR << 16 | VIREO_VERSION_MINOR, v->vp_index, 0, 0 };
 }
 
-/* Vireo's own leaves and the rest of the hypervisor range: computed at each exit, counted. */
-void exit_cpuid_vireo(struct vcpu *v, uint32_t leaf)
+/* Vireo's own leaves and the rest of the hypervisor range computed, counted. */
+enum exit_action exit_cpuid(struct vcpu *v)
 {
-	struct cpuid_regs r;
+	if (!exit_cpuid_answer(v)) {
+		uint32_t leaf = (uint32_t)v->regs->rax;
+		struct cpuid_regs r;
 
-	stats_count_cpuid(&v->stats, leaf);
-	vireo_cpuid(v, leaf, &r);
-	cpuid_set_regs(v->regs, &r);
+		stats_count_cpuid(&v->stats, leaf);
+		vireo_cpuid(v, leaf, &r);
+		cpuid_set_regs(v->regs, &r);
+	}
+	vcpu_skip_instruction(v);
+	return EXIT_RESUME;
 }

@@ -64,7 +64,7 @@ static __always_inline void cpuid_set_regs(struct guest_regs *g, const struct cp
  * mirrored, or a viridian leaf from the partition's table (counted once
  * found, the index is known to need no clamping, vir_partition.nr_leaves).
  * False, and nothing done, for the rest of the hypervisor range, Vireo's
- * own leaves (exit_cpuid_vireo). The instruction is left to retire.
+ * own leaves (exit_cpuid). The instruction is left to retire.
  */
 static __always_inline bool exit_cpuid_answer(struct vcpu *v)
 {
@@ -87,14 +87,7 @@ static __always_inline bool exit_cpuid_answer(struct vcpu *v)
 	return true;
 }
 
-void exit_cpuid_vireo(struct vcpu *v, uint32_t leaf);
-
-static __always_inline enum exit_action exit_cpuid(struct vcpu *v)
-{
-	if (!exit_cpuid_answer(v))
-		exit_cpuid_vireo(v, (uint32_t)v->regs->rax);
-	vcpu_skip_instruction(v);
-	return EXIT_RESUME;
-}
+/* The whole exit, Vireo's own leaves too, out of line (hv/exit_cpuid.c). */
+enum exit_action exit_cpuid(struct vcpu *v);
 
 #endif
