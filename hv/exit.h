@@ -90,7 +90,6 @@ const char *exit_reason_name(uint32_t reason);
 bool exit_has_handler(uint32_t reason);
 
 /* Handlers, one file per family (hv/exit_*.c). */
-enum exit_action exit_cpuid(struct vcpu *v);
 enum exit_action exit_rdmsr(struct vcpu *v);
 enum exit_action exit_wrmsr(struct vcpu *v);
 enum exit_action exit_vmcall(struct vcpu *v);
@@ -109,6 +108,9 @@ bool exit_is_xapic_write(const struct vcpu *v);
 enum exit_action exit_xapic_write(struct vcpu *v);
 enum exit_action exit_nmi_window(struct vcpu *v);
 
+/* CPUID, inline (hv/exit_cpuid.h). */
+#include "hv/exit_cpuid.h"
+
 /*
  * The hot exits, those a guest makes most: CPUID, RDMSR, WRMSR and VMCALL.
  * Their handlers read and write no guest register but RAX, RCX, RDX, RBX,
@@ -116,26 +118,29 @@ enum exit_action exit_nmi_window(struct vcpu *v);
  * counter that names it (hv/stats.h). exit_dispatch_hot() is exit_dispatch
  * for them, with the handler called by name so that the exit path can have
  * it inlined; it returns false, having done nothing, for any other exit.
+ * The exit path takes CPUID on a path of its own (vmx_cpuid_exit) and the
+ * other three through exit_dispatch_hot_calls(), by the reason it read.
  */
-static inline bool exit_dispatch_hot(struct vcpu *v, enum exit_action *action)
+static __always_inline bool exit_dispatch_hot_calls(struct vcpu *v, uint32_t reason, enum exit_action *action)
 {
-	switch (v->exit_reason) {
-	case EXIT_REASON_CPUID:
-		*action = exit_cpuid(v);
-		break;
-	case EXIT_REASON_MSR_READ:
+	if (reason == EXIT_REASON_MSR_READ)
 		*action = exit_rdmsr(v);
-		break;
-	case EXIT_REASON_MSR_WRITE:
+	else if (reason == EXIT_REASON_MSR_WRITE)
 		*action = exit_wrmsr(v);
-		break;
-	case EXIT_REASON_VMCALL:
+	else if (reason == EXIT_REASON_VMCALL)
 		*action = exit_vmcall(v);
-		break;
-	default:
+	else
 		return false;
-	}
 	/* None of them is INIT or SIPI (exit_dispatch). */
+	v->sipi_fresh = false;
+	return true;
+}
+
+static __always_inline bool exit_dispatch_hot(struct vcpu *v, enum exit_action *action)
+{
+	if (v->exit_reason != EXIT_REASON_CPUID)
+		return exit_dispatch_hot_calls(v, v->exit_reason, action);
+	*action = exit_cpuid(v);
 	v->sipi_fresh = false;
 	return true;
 }

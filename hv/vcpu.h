@@ -180,6 +180,11 @@ enum guest_mode vcpu_guest_mode(const struct vcpu *v);
 uint64_t vcpu_read_rsp(const struct vcpu *v);
 void vcpu_write_rsp(struct vcpu *v, uint64_t rsp);
 uint64_t vcpu_read_cr(const struct vcpu *v, unsigned int cr);
+/* Of the guest's CR4, as MOV from CR4 gives it, only bits: fewer VMREADs (arch/x86/vmx_exit.c). */
+uint64_t vcpu_read_cr4_bits(const struct vcpu *v, uint64_t bits);
+
+/* CPUID of leaf and subleaf run for the guest: the processor's answer in its RAX, RBX, RCX and RDX. */
+void vcpu_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf);
 /* MOV to CR0/CR3/CR4 as the processor would do it; false if it must raise #GP instead. */
 bool vcpu_write_cr(struct vcpu *v, unsigned int cr, uint64_t value);
 

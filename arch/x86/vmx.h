@@ -44,19 +44,24 @@ enum vmx_support vmx_check_and_enable(void);
 int vmx_virtualize_this_cpu(struct vmx_vcpu *vv, const struct guest_resume *resume);
 
 /*
- * What is left of a VM exit when vmx_handle_exit returns to
- * vmx_exit_entry (arch/x86/vmx_entry.asm): nothing, and the guest resumes;
- * or the rest, which vmx_finish_exit does with every guest register saved.
+ * What is left of a VM exit when vmx_cpuid_exit or vmx_handle_exit returns
+ * to vmx_exit_entry (arch/x86/vmx_entry.asm): nothing, and the guest
+ * resumes; or the rest, which vmx_finish_exit does with every guest
+ * register saved.
  */
 enum vmx_exit_rest {
 	VMX_EXIT_DONE,
-	VMX_EXIT_DISPATCH,		/* the whole exit: its handler may use any register */
 	VMX_EXIT_DELIVER,		/* handled; events to deliver, calls for attention to answer */
 	VMX_EXIT_DELIVER_AFTER_STEP,	/* the same, with the emulated instruction's single-step trap due */
+	VMX_EXIT_DISPATCH,		/* the whole exit: its handler may use any register */
 };
 
-/* C entries of a VM exit (arch/x86/vmx_entry.asm). */
-enum vmx_exit_rest vmx_handle_exit(struct vmx_vcpu *vv);
+/*
+ * C entries of a VM exit (arch/x86/vmx_entry.asm): CPUID's own, the
+ * others' with the exit reason the stub read, and the rest of either.
+ */
+enum vmx_exit_rest vmx_cpuid_exit(struct vmx_vcpu *vv);
+enum vmx_exit_rest vmx_handle_exit(struct vmx_vcpu *vv, uint32_t reason);
 void vmx_finish_exit(struct vmx_vcpu *vv, enum vmx_exit_rest rest);
 void __noreturn vmx_resume_failed(int cf, int zf, struct vmx_vcpu *vv);
 void vmx_dump_state(struct vmx_vcpu *vv);

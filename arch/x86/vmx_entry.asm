@@ -8,9 +8,12 @@ default rel
 
 %define GUEST_RSP	0x681c
 %define GUEST_RIP	0x681e
+%define VM_EXIT_REASON	0x4402
+%define EXIT_REASON_CPUID	10
 %define GUEST_REGS_SIZE	(16 * 8)
 
 extern vmx_handle_exit
+extern vmx_cpuid_exit
 extern vmx_finish_exit
 extern vmx_resume_failed
 extern host_exception
@@ -60,10 +63,11 @@ vmx_launch:
 ;
 ; First only what a C function may change without restoring it: RAX, RCX,
 ; RDX, RSI, RDI, R8-R11, and RBX, which CPUID writes and 32-bit hypercalls
-; read. The exits whose handlers touch no other register run through to
-; the end with those (vmx_handle_exit). For the others, and for whatever
-; needs the whole register file afterwards (an INIT resets it, leaving VMX
-; operation loads it), vmx_handle_exit returns what is left to do: RBP and
+; read. Then the exit reason: CPUID goes to vmx_cpuid_exit, every other
+; exit to vmx_handle_exit. The exits whose handlers touch no other register
+; run through to the end with those. For the others, and for whatever needs
+; the whole register file afterwards (an INIT resets it, leaving VMX
+; operation loads it), the C entry returns what is left to do: RBP and
 ; R12-R15, which it preserved, still hold the guest's values and join them
 ; in the frame before vmx_finish_exit.
 global vmx_exit_entry
@@ -80,7 +84,11 @@ vmx_exit_entry:
 	mov	[rsp + G_R10], r10
 	mov	[rsp + G_R11], r11
 	mov	rdi, [rsp + GUEST_REGS_SIZE]	; struct vmx_vcpu *
-	call	vmx_handle_exit
+	mov	eax, VM_EXIT_REASON
+	vmread	rsi, rax
+	cmp	esi, EXIT_REASON_CPUID
+	jne	.other
+	call	vmx_cpuid_exit
 	test	eax, eax
 	jnz	.all_gprs
 .resume:
@@ -104,6 +112,10 @@ vmx_exit_entry:
 	mov	rdx, [rsp]		; struct vmx_vcpu *
 	and	rsp, -16
 	call	vmx_resume_failed	; does not return
+.other:
+	call	vmx_handle_exit
+	test	eax, eax
+	jz	.resume
 .all_gprs:
 	mov	[rsp + G_RBP], rbp
 	mov	[rsp + G_R12], r12

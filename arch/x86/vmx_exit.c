@@ -9,6 +9,7 @@
  */
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/cr.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/processor.h"
 #include "arch/x86/reset.h"
@@ -20,6 +21,33 @@
 #include "hv/ipi.h"
 #include "hv/log.h"
 #include "hv/request.h"
+
+/*
+ * The guest's own CR4 bits come from the register, those Vireo owns from
+ * the read shadow (SDM "Guest/Host Masks and Read Shadows for CR0 and
+ * CR4"): the shadow is read only where one of bits is Vireo's.
+ */
+uint64_t vcpu_read_cr4_bits(const struct vcpu *v, uint64_t bits)
+{
+	uint64_t owned = vmcs_read(CR4_GUEST_HOST_MASK) & bits, cr4 = vmcs_read(GUEST_CR4);
+
+	(void)v;
+	if (owned)
+		cr4 = cr_guest_view(cr4, vmcs_read(CR4_READ_SHADOW), owned);
+	return cr4 & bits;
+}
+
+/*
+ * Straight into the guest's registers: CPUID clears bits 63:32 of RAX, RBX,
+ * RCX and RDX (SDM "CPUID"), so nothing is left to zero-extend.
+ */
+void vcpu_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
+{
+	struct guest_regs *g = v->regs;
+
+	asm volatile("cpuid" : "=a"(g->rax), "=b"(g->rbx), "=c"(g->rcx), "=d"(g->rdx)
+		     : "a"(leaf), "c"(subleaf));
+}
 
 /*
  * Whether the guest can take an injected NMI now. Blocking by NMI or by MOV
@@ -128,12 +156,11 @@ static const uint8_t exit_reads[EXIT_REASON_MAX] = {
 };
 
 /*
- * What every exit reads: its reason (with the entry-failure bit), RIP and
- * instruction length. No event is queued (deliver_events took the last).
+ * What every exit but CPUID reads: its RIP and instruction length. No
+ * event is queued (deliver_events took the last).
  */
-static __always_inline void read_exit(struct vcpu *v, uint32_t reason)
+static __always_inline void read_exit(struct vcpu *v)
 {
-	v->exit_reason = reason;
 	v->instr_len = (uint32_t)vmcs_read(VM_EXIT_INSTRUCTION_LEN);
 	v->rip = vmcs_read(GUEST_RIP);
 	v->rip_changed = false;
@@ -255,18 +282,22 @@ static void deliver_events(struct vmx_vcpu *vv, bool single_step)
 }
 
 /*
- * Whether the exit has anything to deliver: an event queued by the handler,
- * a call for attention, or the NMI window open (or an event the exit
- * interrupted, which only the exits vmx_finish_exit dispatches have). Most
- * have nothing: one look, and back to the guest. Whatever another
- * processor asks after that look comes with a kick, an NMI, which opens
- * the NMI window in the host (vmx_nmi_in_host) or exits from the guest.
+ * Whether the exit has anything to deliver: a call for attention or the NMI
+ * window open (attention_due), or besides an event queued by the handler
+ * (events_due), or an event the exit interrupted, which only the exits
+ * vmx_finish_exit dispatches have. Most have nothing: one look, without a
+ * branch, and back to the guest. Whatever another processor asks after
+ * that look comes with a kick, an NMI, which opens the NMI window in the
+ * host (vmx_nmi_in_host) or exits from the guest.
  */
+static __always_inline bool attention_due(const struct vmx_vcpu *vv)
+{
+	return vv->nmi_window | vcpu_attention_called(&vv->vcpu);
+}
+
 static __always_inline bool events_due(const struct vmx_vcpu *vv)
 {
-	const struct vcpu *v = &vv->vcpu;
-
-	return v->event.valid || vv->nmi_window || vcpu_attention_called(v);
+	return vv->vcpu.event.valid || attention_due(vv);
 }
 
 /*
@@ -377,26 +408,61 @@ static void __noreturn stop_or_reset(struct vmx_vcpu *vv, enum exit_action actio
 }
 
 /*
- * Every exit reads its reason, RIP and instruction length; the hot exits
- * (exit_dispatch_hot) run to the end here, with the registers vmx_exit_entry
- * saved first.
+ * CPUID, the exit guests make most, on a path of its own from the stub,
+ * without the reads the other exits make first: the instruction length
+ * and RIP are read to move past the instruction once it is answered. The
+ * length is the VM-exit instruction-length field's, valid for a CPUID exit
+ * (SDM "VM-Exit Instruction Length"): prefixes make CPUID longer than its
+ * 2 bytes. A leaf of Vireo's own range takes the path of the exits without
+ * a handler here.
+ *
+ * The rest of a hot exit, if any, is vmx_finish_exit's: events to deliver,
+ * or an emulated instruction's single-step trap due, which an NMI must
+ * wait for (deliver_events).
  */
-enum vmx_exit_rest vmx_handle_exit(struct vmx_vcpu *vv)
+enum vmx_exit_rest vmx_cpuid_exit(struct vmx_vcpu *vv)
+{
+	struct vcpu *v = &vv->vcpu;
+
+	if (!exit_cpuid_answer(v)) {
+		v->exit_reason = EXIT_REASON_CPUID;
+		read_exit(v);
+		return VMX_EXIT_DISPATCH;
+	}
+	/* Not INIT or SIPI (exit_dispatch). */
+	v->sipi_fresh = false;
+	v->rip = vmcs_read(GUEST_RIP) + vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	if (retire_emulated_instruction(v))
+		return VMX_EXIT_DELIVER_AFTER_STEP;
+	/* CPUID queues no event. */
+	return attention_due(vv) ? VMX_EXIT_DELIVER : VMX_EXIT_DONE;
+}
+
+/*
+ * The other hot exits (exit_dispatch_hot_calls), by the reason the stub
+ * read, run to the end here with the registers vmx_exit_entry saved first;
+ * the rest go on in vmx_finish_exit.
+ */
+enum vmx_exit_rest vmx_handle_exit(struct vmx_vcpu *vv, uint32_t reason)
 {
 	struct vcpu *v = &vv->vcpu;
 	enum exit_action action;
-	bool single_step = false;
 
-	read_exit(v, (uint32_t)vmcs_read(VM_EXIT_REASON));
-	if (!exit_dispatch_hot(v, &action))
+	read_exit(v);
+	if (!exit_dispatch_hot_calls(v, reason, &action)) {
+		v->exit_reason = reason;
 		return VMX_EXIT_DISPATCH;
+	}
 	if (action != EXIT_RESUME)
 		stop_or_reset(vv, action);
-	if (v->rip_changed)
-		single_step = retire_emulated_instruction(v);
-	if (!events_due(vv))
-		return VMX_EXIT_DONE;
-	return single_step ? VMX_EXIT_DELIVER_AFTER_STEP : VMX_EXIT_DELIVER;
+	/* A handler queues an event or moves RIP, not both (exit_dispatch). */
+	if (v->rip_changed) {
+		if (retire_emulated_instruction(v))
+			return VMX_EXIT_DELIVER_AFTER_STEP;
+	} else if (v->event.valid) {
+		return VMX_EXIT_DELIVER;
+	}
+	return attention_due(vv) ? VMX_EXIT_DELIVER : VMX_EXIT_DONE;
 }
 
 void vmx_finish_exit(struct vmx_vcpu *vv, enum vmx_exit_rest rest)

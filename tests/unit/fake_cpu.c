@@ -56,6 +56,17 @@ void cpu_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
 			*r = cpuid_entries[i].r;
 }
 
+void vcpu_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
+{
+	struct cpuid_regs r;
+
+	cpu_cpuid(leaf, subleaf, &r);
+	v->regs->rax = r.eax;
+	v->regs->rbx = r.ebx;
+	v->regs->rcx = r.ecx;
+	v->regs->rdx = r.edx;
+}
+
 void fake_msr_set(uint32_t msr, uint64_t val)
 {
 	for (unsigned int i = 0; i < nr_msr; i++) {
@@ -284,6 +295,12 @@ uint64_t vcpu_read_cr(const struct vcpu *v, unsigned int cr)
 {
 	(void)v;
 	return fake_guest.cr[cr & 7];
+}
+
+uint64_t vcpu_read_cr4_bits(const struct vcpu *v, uint64_t bits)
+{
+	(void)v;
+	return fake_guest.cr[4] & bits;
 }
 
 bool vcpu_write_cr(struct vcpu *v, unsigned int cr, uint64_t value)

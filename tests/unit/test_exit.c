@@ -207,6 +207,48 @@ static void cpuid_vireo_leaves_move_with_viridian(void)
 }
 
 /*
+ * The exit path answers a CPUID leaf on its own path when
+ * exit_cpuid_answer() can: the processor's leaves and the partition's
+ * viridian leaves, counted, the instruction left to retire. It declines
+ * Vireo's own leaves with nothing done, so the exit that then goes through
+ * exit_dispatch counts once.
+ */
+static void cpuid_answer_declines_vireo_leaves_untouched(void)
+{
+	static const struct {
+		uint32_t leaf;
+		bool answered;
+	} cases[] = {
+		{ 1, true }, { 0x3fffffff, true }, { 0x40000000, true }, { 0x40000006, true },
+		{ 0x40000100, false }, { 0x40000101, false }, { 0x4fffffff, false }, { 0x50000000, true },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct vcpu *v;
+
+		reset_all();
+		part.param[PARAM_VIRIDIAN] = VIR_BASE;
+		part.param_set = BIT(PARAM_VIRIDIAN);
+		vir_apply_mask(&part);
+		fake_cpuid_set(cases[i].leaf, 0, 1, 2, 3, 4);
+		regs = (struct guest_regs){ .rax = cases[i].leaf, .rbx = 9, .rcx = 0, .rdx = 9 };
+		v = exit_with(EXIT_REASON_CPUID, 2);
+		CHECK_EQ(exit_cpuid_answer(v), cases[i].answered);
+		CHECK_EQ(stats_total_exits(&v->stats), cases[i].answered);
+		CHECK(!v->rip_changed);
+		if (!cases[i].answered) {
+			CHECK_EQ(regs.rax, cases[i].leaf);
+			CHECK_EQ(regs.rbx, 9);
+			CHECK_EQ(exit_dispatch(v), EXIT_RESUME);
+			CHECK_EQ(stats_total_exits(&v->stats), 1);
+			expect_skipped(v, 2);
+		} else {
+			CHECK(regs.rbx != 9);
+		}
+	}
+}
+
+/*
  * CPUID 0x80000007 as the processor reports it, but that a partition with
  * tsc_invariant sees no invariant TSC (EDX bit 8) until it sets
  * TSC_INVARIANT_CONTROL, as on Hyper-V. Without viridian, or without the
@@ -537,6 +579,7 @@ int main(void)
 	RUN("exit", cpuid_passes_subleaf);
 	RUN("exit", cpuid_vireo_leaves_without_viridian);
 	RUN("exit", cpuid_vireo_leaves_move_with_viridian);
+	RUN("exit", cpuid_answer_declines_vireo_leaves_untouched);
 	RUN("exit", cpuid_invariant_tsc_behind_control);
 	RUN("exit", rdmsr_passes_through_or_faults);
 	RUN("exit", wrmsr_passes_through_or_faults);
