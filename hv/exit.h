@@ -115,11 +115,12 @@ enum exit_action exit_nmi_window(struct vcpu *v);
  * The hot exits, those a guest makes most: CPUID, RDMSR, WRMSR and VMCALL.
  * Their handlers read and write no guest register but RAX, RCX, RDX, RBX,
  * RSI, RDI and R8-R11, and count each exit themselves, in the finest
- * counter that names it (hv/stats.h). exit_dispatch_hot() is exit_dispatch
- * for them, with the handler called by name so that the exit path can have
- * it inlined; it returns false, having done nothing, for any other exit.
- * The exit path takes CPUID on a path of its own (vmx_cpuid_exit) and the
- * other three through exit_dispatch_hot_calls(), by the reason it read.
+ * counter that names it (hv/stats.h). The exit path takes CPUID on a path
+ * of its own (vmx_cpuid_exit) and the other three through
+ * exit_dispatch_hot_calls(), by the reason the stub read, with each handler
+ * called by name so that it can be inlined; exit_dispatch_hot() is the same
+ * for exit_dispatch. Both return false, having done nothing, for any other
+ * exit.
  */
 static __always_inline bool exit_dispatch_hot_calls(struct vcpu *v, uint32_t reason, enum exit_action *action)
 {

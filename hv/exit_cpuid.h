@@ -8,9 +8,9 @@
  * with the hypervisor bit set, VMX hidden and the bits that mirror CR4 taken
  * from the guest's; the hypervisor range 0x40000000-0x4fffffff is Vireo's:
  * viridian leaves when the partition's mask has them, Vireo's own leaves,
- * zeros elsewhere (hv/exit_cpuid.c). Inline, the handler runs in the exit
- * path itself (exit_dispatch_hot) without a call. Part of hv/exit.h, which
- * includes it once the exit reasons and actions are defined.
+ * zeros elsewhere (hv/exit_cpuid.c). Inline, exit_cpuid_answer() runs in
+ * the CPUID exit path itself (vmx_cpuid_exit) without a call. Part of
+ * hv/exit.h, which includes it once the exit reasons and actions are defined.
  */
 
 #include "arch/x86/cr.h"
