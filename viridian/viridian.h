@@ -204,7 +204,6 @@ static inline const struct cpuid_regs *vir_cpuid(const struct vir_partition *vir
 	return i < vir->nr_leaves ? &vir->leaves[i] : NULL;
 }
 
-
 /*
  * A Hyper-V hypercall (VMCALL; a 64-bit caller passes the control in RCX,
  * the input GPA in RDX and the output GPA in R8, a 32-bit one uses EDX:EAX,
